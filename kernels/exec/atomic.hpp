@@ -1,0 +1,67 @@
+// Atomic read-modify-write on device memory, callable inside kernels on every backend.
+#pragma once
+
+#include <cstdint>
+
+#include "config.hpp"
+
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+#include <Kokkos_Core.hpp>
+#else
+#include <atomic>
+#endif
+
+namespace leachflow::exec {
+
+// Adds v to *addr and returns the value before the addition.
+LF_HD inline double atomic_fetch_add(double* addr, double v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  return Kokkos::atomic_fetch_add(addr, v);
+#elif defined(__CUDA_ARCH__)
+  return atomicAdd(addr, v);
+#else
+  return std::atomic_ref<double>(*addr).fetch_add(v, std::memory_order_relaxed);
+#endif
+}
+
+LF_HD inline std::int64_t atomic_fetch_add(std::int64_t* addr, std::int64_t v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  return Kokkos::atomic_fetch_add(addr, v);
+#elif defined(__CUDA_ARCH__)
+  return static_cast<std::int64_t>(atomicAdd(reinterpret_cast<unsigned long long*>(addr),
+                                             static_cast<unsigned long long>(v)));
+#else
+  return __atomic_fetch_add(addr, v, __ATOMIC_ACQ_REL);
+#endif
+}
+
+LF_HD inline std::int32_t atomic_fetch_add(std::int32_t* addr, std::int32_t v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  return Kokkos::atomic_fetch_add(addr, v);
+#elif defined(__CUDA_ARCH__)
+  return atomicAdd(reinterpret_cast<int*>(addr), static_cast<int>(v));
+#else
+  return __atomic_fetch_add(addr, v, __ATOMIC_ACQ_REL);
+#endif
+}
+
+// Lowers *addr to v if v is smaller; returns the value before.
+LF_HD inline std::int64_t atomic_fetch_min(std::int64_t* addr, std::int64_t v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  return Kokkos::atomic_fetch_min(addr, v);
+#elif defined(__CUDA_ARCH__)
+  return static_cast<std::int64_t>(atomicMin(reinterpret_cast<long long*>(addr), static_cast<long long>(v)));
+#else
+  std::int64_t old = __atomic_load_n(addr, __ATOMIC_RELAXED);
+  while (v < old && !__atomic_compare_exchange_n(addr, &old, v, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+  }
+  return old;
+#endif
+}
+
+template <class T>
+LF_HD inline void atomic_add(T* addr, T v) {
+  (void)atomic_fetch_add(addr, v);
+}
+
+}  // namespace leachflow::exec

@@ -1,0 +1,87 @@
+// Thrust backend (OpenMP device system with g++, CUDA device system under nvcc).
+// Included only through exec.hpp; nothing outside kernels/exec names Thrust.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <thrust/copy.h>
+#include <thrust/device_free.h>
+#include <thrust/device_malloc.h>
+#include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/scan.h>
+#include <thrust/sort.h>
+
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+#include <omp.h>
+#endif
+
+#include "span.hpp"
+
+namespace leachflow::exec::backend {
+
+inline void* allocate_bytes(std::size_t bytes) {
+  return thrust::raw_pointer_cast(thrust::device_malloc<unsigned char>(bytes));
+}
+inline void free_bytes(void* p) {
+  thrust::device_free(thrust::device_pointer_cast(static_cast<unsigned char*>(p)));
+}
+
+template <class T>
+void copy_to_host(const T* device, index_t n, T* host) {
+  if (n > 0) thrust::copy(thrust::device_pointer_cast(device), thrust::device_pointer_cast(device) + n, host);
+}
+template <class T>
+void copy_to_device(const T* host, index_t n, T* device) {
+  if (n > 0) thrust::copy(host, host + n, thrust::device_pointer_cast(device));
+}
+template <class T>
+void copy_on_device(const T* src, index_t n, T* dst) {
+  if (n > 0) thrust::copy(thrust::device, src, src + n, dst);
+}
+
+template <class F>
+void for_each_index(index_t n, F f) {
+  if (n <= 0) return;
+  thrust::for_each(thrust::device, thrust::counting_iterator<index_t>(0),
+                   thrust::counting_iterator<index_t>(n), f);
+}
+
+template <class T>
+void inclusive_scan(const T* in, index_t n, T* out) {
+  if (n > 0) thrust::inclusive_scan(thrust::device, in, in + n, out);
+}
+template <class T>
+void exclusive_scan(const T* in, index_t n, T* out, T init) {
+  if (n > 0) thrust::exclusive_scan(thrust::device, in, in + n, out, init);
+}
+
+template <class K, class V>
+void stable_sort_by_key(K* keys, index_t n, V* values) {
+  if (n > 1) thrust::stable_sort_by_key(thrust::device, keys, keys + n, values);
+}
+
+inline std::string name() {
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
+  return "thrust-cuda";
+#elif THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+  return "thrust-openmp";
+#else
+  return "thrust";
+#endif
+}
+
+inline int concurrency() {
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+inline void initialize(int&, char**) {}
+inline void finalize() {}
+
+}  // namespace leachflow::exec::backend

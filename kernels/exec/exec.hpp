@@ -1,0 +1,8 @@
+// The one include for code that launches kernels: spans, buffers, algorithms, atomics.
+#pragma once
+
+#include "algorithms.hpp"
+#include "atomic.hpp"
+#include "config.hpp"
+#include "memory.hpp"
+#include "span.hpp"
