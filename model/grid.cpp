@@ -1,1 +1,2 @@
-// placeholder
+// Placeholder until the Grid metrics land.
+#include "model/grid.hpp"
