@@ -3,9 +3,20 @@
 set(LEACHFLOW_BACKEND "openmp" CACHE STRING "exec backend: openmp, cuda or kokkos")
 set_property(CACHE LEACHFLOW_BACKEND PROPERTY STRINGS openmp cuda kokkos)
 
-add_library(leachflow_exec INTERFACE)
+# Sources that launch kernels: compiled by nvcc when the backend is CUDA, by the C++ compiler
+# otherwise. Keep this list short: each CUDA translation unit costs ~30 s and ~0.75 GB here.
+function(leachflow_device_sources)
+  if(LEACHFLOW_BACKEND STREQUAL "cuda")
+    set_source_files_properties(${ARGN} PROPERTIES LANGUAGE CUDA)
+  endif()
+endfunction()
+
+# The backend's runtime and memory operations live in one translation unit, so host-only
+# code (io/, app/) can hold device buffers without including any backend header.
+add_library(leachflow_exec STATIC ${PROJECT_SOURCE_DIR}/kernels/exec/runtime.cpp)
+leachflow_device_sources(${PROJECT_SOURCE_DIR}/kernels/exec/runtime.cpp)
 add_library(leachflow::exec ALIAS leachflow_exec)
-target_include_directories(leachflow_exec INTERFACE ${PROJECT_SOURCE_DIR})
+target_include_directories(leachflow_exec PUBLIC ${PROJECT_SOURCE_DIR})
 
 if(LEACHFLOW_BACKEND STREQUAL "openmp" OR LEACHFLOW_BACKEND STREQUAL "cuda")
   # CCCL from the CUDA toolkit where present (Thrust 2/3), else Debian's libthrust-dev (1.17).
@@ -13,12 +24,14 @@ if(LEACHFLOW_BACKEND STREQUAL "openmp" OR LEACHFLOW_BACKEND STREQUAL "cuda")
   message(STATUS "leachflow: Thrust ${Thrust_VERSION} from ${Thrust_DIR}")
   if(LEACHFLOW_BACKEND STREQUAL "cuda")
     thrust_create_target(leachflow_thrust HOST CPP DEVICE CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    target_link_libraries(leachflow_exec PUBLIC CUDA::cudart)
   else()
     find_package(OpenMP REQUIRED)
     thrust_create_target(leachflow_thrust HOST CPP DEVICE OMP)
   endif()
-  target_link_libraries(leachflow_exec INTERFACE leachflow_thrust)
-  target_compile_definitions(leachflow_exec INTERFACE LEACHFLOW_EXEC_THRUST)
+  target_link_libraries(leachflow_exec PUBLIC leachflow_thrust)
+  target_compile_definitions(leachflow_exec PUBLIC LEACHFLOW_EXEC_THRUST)
 elseif(LEACHFLOW_BACKEND STREQUAL "kokkos")
   find_package(Kokkos REQUIRED)
   # Debian's Trilinos packaging points Kokkos::kokkos at /usr/lib/include, which does not exist.
@@ -30,17 +43,9 @@ elseif(LEACHFLOW_BACKEND STREQUAL "kokkos")
       endif()
     endif()
   endforeach()
-  target_link_libraries(leachflow_exec INTERFACE Kokkos::kokkos)
-  target_include_directories(leachflow_exec SYSTEM INTERFACE ${Kokkos_INCLUDE_DIRS})
-  target_compile_definitions(leachflow_exec INTERFACE LEACHFLOW_EXEC_KOKKOS)
+  target_link_libraries(leachflow_exec PUBLIC Kokkos::kokkos)
+  target_include_directories(leachflow_exec SYSTEM PUBLIC ${Kokkos_INCLUDE_DIRS})
+  target_compile_definitions(leachflow_exec PUBLIC LEACHFLOW_EXEC_KOKKOS)
 else()
   message(FATAL_ERROR "LEACHFLOW_BACKEND must be openmp, cuda or kokkos (got '${LEACHFLOW_BACKEND}')")
 endif()
-
-# Sources that launch kernels: compiled by nvcc when the backend is CUDA, by the C++ compiler
-# otherwise. Keep this list short: each CUDA translation unit costs ~30 s and ~0.75 GB here.
-function(leachflow_device_sources)
-  if(LEACHFLOW_BACKEND STREQUAL "cuda")
-    set_source_files_properties(${ARGN} PROPERTIES LANGUAGE CUDA)
-  endif()
-endfunction()

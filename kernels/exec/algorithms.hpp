@@ -1,5 +1,8 @@
 // Parallel algorithms over index ranges and device spans, the same on every backend.
 //
+// Include this only from translation units that launch kernels (model/ and tests): under the
+// cuda preset they are compiled by nvcc.
+//
 // Floating-point results are deterministic: reductions use fixed-size blocks whose partial
 // results are combined in a fixed order, so the answer does not depend on the thread count
 // (DESIGN.md: bitwise-identical output regardless of threads).

@@ -12,10 +12,20 @@
 #include <utility>
 #include <vector>
 
-#include "backend.hpp"
 #include "span.hpp"
 
 namespace leachflow::exec {
+
+// Byte-level memory operations, implemented once per backend in kernels/exec/runtime.cpp.
+// Declared here without any backend header, so host-only code (io/, app/) can hold device
+// buffers and mirror them without being compiled by nvcc.
+namespace memory {
+void* allocate_bytes(std::size_t bytes);
+void free_bytes(void* p);
+void copy_to_host(const void* device, std::size_t bytes, void* host);
+void copy_to_device(const void* host, std::size_t bytes, void* device);
+void copy_on_device(const void* src, std::size_t bytes, void* dst);
+}  // namespace memory
 
 template <class T>
 class device_buffer {
@@ -25,7 +35,7 @@ class device_buffer {
   device_buffer() = default;
   explicit device_buffer(index_t size) : size_(size) {
     if (size_ > 0) {
-      data_ = static_cast<T*>(backend::allocate_bytes(static_cast<std::size_t>(size_) * sizeof(T)));
+      data_ = static_cast<T*>(memory::allocate_bytes(static_cast<std::size_t>(size_) * sizeof(T)));
       if (data_ == nullptr) throw std::bad_alloc();
     }
   }
@@ -53,7 +63,7 @@ class device_buffer {
 
  private:
   void release() {
-    if (data_ != nullptr) backend::free_bytes(data_);
+    if (data_ != nullptr) memory::free_bytes(data_);
     data_ = nullptr;
     size_ = 0;
   }
@@ -65,25 +75,30 @@ class device_buffer {
 template <class T>
 using host_mirror = std::vector<T>;
 
+namespace detail {
+inline std::size_t copy_bytes(index_t a, index_t b, std::size_t elem) {
+  return static_cast<std::size_t>(a < b ? a : b) * elem;
+}
+}  // namespace detail
+
+// Copies min(from.size(), to.size()) elements.
 template <class T>
 void copy(device_span<const T> from, std::span<T> to) {
-  backend::copy_to_host(from.data(), static_cast<index_t>(to.size()) < from.size()
-                                         ? static_cast<index_t>(to.size()) : from.size(), to.data());
+  memory::copy_to_host(from.data(), detail::copy_bytes(from.size(), static_cast<index_t>(to.size()), sizeof(T)), to.data());
 }
 template <class T>
 void copy(std::span<const T> from, device_span<T> to) {
-  const index_t n = static_cast<index_t>(from.size()) < to.size() ? static_cast<index_t>(from.size()) : to.size();
-  backend::copy_to_device(from.data(), n, to.data());
+  memory::copy_to_device(from.data(), detail::copy_bytes(static_cast<index_t>(from.size()), to.size(), sizeof(T)), to.data());
 }
 template <class T>
 void copy(device_span<const T> from, device_span<T> to) {
-  backend::copy_on_device(from.data(), from.size() < to.size() ? from.size() : to.size(), to.data());
+  memory::copy_on_device(from.data(), detail::copy_bytes(from.size(), to.size(), sizeof(T)), to.data());
 }
 
 template <class T>
 host_mirror<std::remove_const_t<T>> to_host(device_span<T> d) {
   host_mirror<std::remove_const_t<T>> h(static_cast<std::size_t>(d.size()));
-  backend::copy_to_host(d.data(), d.size(), h.data());
+  memory::copy_to_host(d.data(), h.size() * sizeof(T), h.data());
   return h;
 }
 template <class T>
@@ -93,7 +108,7 @@ host_mirror<T> to_host(const device_buffer<T>& d) {
 template <class T>
 device_buffer<T> to_device(std::span<const T> h) {
   device_buffer<T> d(static_cast<index_t>(h.size()));
-  backend::copy_to_device(h.data(), d.size(), d.span().data());
+  memory::copy_to_device(h.data(), h.size() * sizeof(T), d.span().data());
   return d;
 }
 template <class T>
@@ -105,7 +120,7 @@ device_buffer<T> to_device(const std::vector<T>& h) {
 template <class T>
 T read_one(device_span<const T> d, index_t i) {
   T v{};
-  backend::copy_to_host(d.data() + i, 1, &v);
+  memory::copy_to_host(d.data() + i, sizeof(T), &v);
   return v;
 }
 

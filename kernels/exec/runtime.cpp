@@ -1,0 +1,31 @@
+// The backend's memory operations and runtime, compiled once per build (by nvcc for CUDA).
+#include "kernels/exec/runtime.hpp"
+
+#include "kernels/exec/backend.hpp"
+#include "kernels/exec/memory.hpp"
+
+namespace leachflow::exec {
+
+runtime::runtime(int& argc, char** argv) { backend::initialize(argc, argv); }
+runtime::~runtime() { backend::finalize(); }
+std::string backend_name() { return backend::name(); }
+int concurrency() { return backend::concurrency(); }
+
+namespace memory {
+void* allocate_bytes(std::size_t bytes) { return backend::allocate_bytes(bytes); }
+void free_bytes(void* p) { backend::free_bytes(p); }
+void copy_to_host(const void* device, std::size_t bytes, void* host) {
+  backend::copy_to_host(static_cast<const unsigned char*>(device), static_cast<index_t>(bytes),
+                        static_cast<unsigned char*>(host));
+}
+void copy_to_device(const void* host, std::size_t bytes, void* device) {
+  backend::copy_to_device(static_cast<const unsigned char*>(host), static_cast<index_t>(bytes),
+                          static_cast<unsigned char*>(device));
+}
+void copy_on_device(const void* src, std::size_t bytes, void* dst) {
+  backend::copy_on_device(static_cast<const unsigned char*>(src), static_cast<index_t>(bytes),
+                          static_cast<unsigned char*>(dst));
+}
+}  // namespace memory
+
+}  // namespace leachflow::exec
