@@ -21,7 +21,12 @@ namespace leachflow::exec {
 // buffers and mirror them without being compiled by nvcc.
 namespace memory {
 void* allocate_bytes(std::size_t bytes);
-void free_bytes(void* p);
+void free_bytes(void* p, std::size_t bytes);
+// Device memory held by device_buffers now, and the most held at once since the last reset:
+// the figures behind every "bytes per cell" report (host-side arrays are not counted).
+std::size_t bytes_in_use();
+std::size_t peak_bytes();
+void reset_peak();
 void copy_to_host(const void* device, std::size_t bytes, void* host);
 void copy_to_device(const void* host, std::size_t bytes, void* device);
 void copy_on_device(const void* src, std::size_t bytes, void* dst);
@@ -63,7 +68,7 @@ class device_buffer {
 
  private:
   void release() {
-    if (data_ != nullptr) memory::free_bytes(data_);
+    if (data_ != nullptr) memory::free_bytes(data_, bytes());
     data_ = nullptr;
     size_ = 0;
   }

@@ -1,6 +1,8 @@
 // The backend's memory operations and runtime, compiled once per build (by nvcc for CUDA).
 #include "kernels/exec/runtime.hpp"
 
+#include <atomic>
+
 #include "kernels/exec/backend.hpp"
 #include "kernels/exec/memory.hpp"
 
@@ -12,8 +14,26 @@ std::string backend_name() { return backend::name(); }
 int concurrency() { return backend::concurrency(); }
 
 namespace memory {
-void* allocate_bytes(std::size_t bytes) { return backend::allocate_bytes(bytes); }
-void free_bytes(void* p) { backend::free_bytes(p); }
+namespace {
+std::atomic<std::size_t> in_use{0};
+std::atomic<std::size_t> peak{0};
+}  // namespace
+
+void* allocate_bytes(std::size_t bytes) {
+  void* p = backend::allocate_bytes(bytes);
+  const std::size_t now = in_use.fetch_add(bytes) + bytes;
+  std::size_t seen = peak.load();
+  while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+  }
+  return p;
+}
+void free_bytes(void* p, std::size_t bytes) {
+  backend::free_bytes(p);
+  in_use.fetch_sub(bytes);
+}
+std::size_t bytes_in_use() { return in_use.load(); }
+std::size_t peak_bytes() { return peak.load(); }
+void reset_peak() { peak.store(in_use.load()); }
 void copy_to_host(const void* device, std::size_t bytes, void* host) {
   backend::copy_to_host(static_cast<const unsigned char*>(device), static_cast<index_t>(bytes),
                         static_cast<unsigned char*>(host));

@@ -263,3 +263,17 @@ TEST_P(ExecSizes, AtomicAddsCountEveryUpdate) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, ExecSizes,
                          ::testing::Values<index_t>(0, 1, 2, 17, 4095, 4096, 4097, 100003, 1 << 20));
+
+TEST(ExecMemory, CountsBytesInUseAndPeak) {
+  const std::size_t before = ex::memory::bytes_in_use();
+  ex::memory::reset_peak();
+  {
+    ex::device_buffer<double> a(1000);
+    ex::device_buffer<std::int32_t> b(10);
+    EXPECT_EQ(ex::memory::bytes_in_use(), before + 8000 + 40);
+    ex::device_buffer<double> c = std::move(a);
+    EXPECT_EQ(ex::memory::bytes_in_use(), before + 8040);
+  }
+  EXPECT_EQ(ex::memory::bytes_in_use(), before);
+  EXPECT_EQ(ex::memory::peak_bytes(), before + 8040);
+}
