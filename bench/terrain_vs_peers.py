@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Terrain pipeline benchmark: leachflow vs GRASS r.watershed -s and SAGA, same DEMs, one run.
+
+For each size it generates a fractal DEM (bench/make_fractal_dem.py), runs
+  leachflow terrain DEM -o OUT --timings-json T.json   (per-stage seconds and peak memory)
+  grass ... r.watershed -s elevation=dem accumulation=acc  (condition + route + accumulate)
+  saga_cmd ta_preprocessor 4 (Fill Sinks Wang & Liu) then ta_hydrology 0 -METHOD 0 (Top-Down D8)
+and prints cells/s per stage, bytes per cell, and the speed-up ratios. Peer start-up time
+(GRASS session, SAGA library loading) is measured with a no-op call and subtracted; data import
+into GRASS/SAGA formats is not timed.
+
+Usage: bench/terrain_vs_peers.py [--sizes 1024 4096 8192] [--exe build/cpu/app/leachflow]
+                                 [--work /tmp/leachflow-bench] [--no-peers]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, **kw):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def best_of(n, cmd):
+    return min(run(cmd) for _ in range(n))
+
+
+def grass_seconds(dem, work):
+    if shutil.which("grass") is None:
+        return None
+    db = os.path.join(work, "grassdb")
+    shutil.rmtree(db, ignore_errors=True)
+    os.makedirs(db)
+    loc = os.path.join(db, "loc")
+    run(["grass", "-c", dem, "-e", loc])
+    mapset = os.path.join(loc, "PERMANENT")
+    run(["grass", mapset, "--exec", "r.external", f"input={dem}", "output=dem", "-o"])
+    run(["grass", mapset, "--exec", "g.region", "raster=dem"])
+    # import into GRASS's own format so r.watershed does not read through GDAL
+    run(["grass", mapset, "--exec", "r.mapcalc", "expression=demi = dem", "--o"])
+    startup = best_of(3, ["grass", mapset, "--exec", "g.region", "-p"])
+    total = run(["grass", mapset, "--exec", "r.watershed", "-s", "elevation=demi",
+                 "accumulation=acc", "--o", "--q"])
+    return max(total - startup, 0.0)
+
+
+def saga_seconds(dem, work):
+    if shutil.which("saga_cmd") is None:
+        return None
+    base = os.path.join(work, "saga_dem")
+    run(["saga_cmd", "io_gdal", "0", "-FILES", dem, "-GRIDS", base + ".sgrd"])
+    startup = best_of(3, ["saga_cmd", "ta_preprocessor"])
+    fill = run(["saga_cmd", "ta_preprocessor", "4", "-ELEV", base + ".sgrd",
+                "-FILLED", base + "_filled.sgrd"]) - startup
+    acc = run(["saga_cmd", "ta_hydrology", "0", "-ELEVATION", base + "_filled.sgrd",
+               "-FLOW", base + "_acc.sgrd", "-METHOD", "0"]) - startup
+    return max(fill, 0.0) + max(acc, 0.0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096, 8192])
+    ap.add_argument("--exe", default=os.path.join(HERE, "..", "build", "cpu", "app", "leachflow"))
+    ap.add_argument("--work", default="/tmp/leachflow-bench")
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--method", default="fill")
+    a = ap.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    print(f"leachflow terrain benchmark ({os.cpu_count()} cores); exe {a.exe}")
+    rows = []
+    for n in a.sizes:
+        dem = os.path.join(a.work, f"fractal_{n}.tif")
+        if not os.path.exists(dem):
+            subprocess.run([sys.executable, os.path.join(HERE, "make_fractal_dem.py"), str(n), dem],
+                           check=True)
+        cells = n * n
+        tj = os.path.join(a.work, f"timings_{n}.json")
+        out = os.path.join(a.work, f"out_{n}")
+        run([a.exe, "terrain", dem, "-o", out, "--overwrite", "--method", a.method,
+             "--timings-json", tj, "--no-write"])
+        with open(tj) as f:
+            t = json.load(f)
+        print(f"\n{n}x{n} ({cells / 1e6:.1f} M cells)")
+        print(f"  {'stage':<14}{'seconds':>10}{'Mcells/s':>11}{'peak B/cell':>13}")
+        pipeline = 0.0
+        for s in t["stages"]:
+            print(f"  {s['name']:<14}{s['seconds']:>10.3f}{cells / s['seconds'] / 1e6 if s['seconds'] > 0 else float('inf'):>11.1f}"
+                  f"{s['peak_device_bytes'] / cells:>13.1f}")
+            if s["name"] in ("condition", "route", "order", "accumulate"):
+                pipeline += s["seconds"]
+        print(f"  {'pipeline':<14}{pipeline:>10.3f}{cells / pipeline / 1e6:>11.1f}"
+              f"{t['peak_device_bytes'] / cells:>13.1f}   (condition+route+order+accumulate)")
+        print(f"  process peak RSS {t['peak_rss_bytes'] / cells:.1f} B/cell (includes the host copy of the DEM)")
+        g = s_ = None
+        if not a.no_peers:
+            g = grass_seconds(dem, a.work)
+            s_ = saga_seconds(dem, a.work)
+            if g is not None:
+                print(f"  GRASS r.watershed -s     {g:8.2f} s   leachflow is {g / pipeline:6.1f}x faster")
+            if s_ is not None:
+                print(f"  SAGA fill + top-down D8  {s_:8.2f} s   leachflow is {s_ / pipeline:6.1f}x faster")
+        rows.append((n, pipeline, g, s_))
+    print("\nsummary: size, leachflow pipeline s, GRASS s, SAGA s, ratios")
+    for n, p, g, s_ in rows:
+        gr = f"{g / p:.1f}x" if g else "-"
+        sr = f"{s_ / p:.1f}x" if s_ else "-"
+        print(f"  {n:>6}  {p:8.3f}  {g if g else float('nan'):8.2f}  {s_ if s_ else float('nan'):8.2f}  GRASS {gr}  SAGA {sr}")
+
+
+if __name__ == "__main__":
+    main()
