@@ -1,0 +1,16 @@
+// Subcommands of `leachflow`: each registers itself on the CLI11 app and sets the action that
+// main() runs after parsing (so exceptions surface in main, not inside CLI11).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace leachflow::app {
+
+using Action = std::function<int()>;   // returns the exit code
+
+// `leachflow info DEM [--json] [--band N]`
+void register_info_command(CLI::App& app, Action& action);
+
+}  // namespace leachflow::app
