@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/exec/exec.hpp"
+#include "kernels/exec/memory.hpp"
 #include "kernels/grid_view.hpp"
 
 namespace leachflow::model {
