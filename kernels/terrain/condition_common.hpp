@@ -1,0 +1,82 @@
+// Shared pieces of DEM conditioning kernels (fill, breach, flats): D8 steps, outlets, NO_FLOW.
+//
+// Conventions (DESIGN.md): NoData cells are outside the domain. A valid cell on the grid edge
+// or with a NoData neighbour is an *outlet*: it can drain out of the domain, so it is never a
+// pit and never NO_FLOW. Only valid neighbours take part in every comparison below.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+#include "kernels/exec/atomic.hpp"
+#include "kernels/exec/config.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/grid_view.hpp"
+
+namespace leachflow::kernels::terrain {
+
+using exec::index_t;
+
+// D8 steps in the order of grid_view.hpp (0 = E, 1 = SE, ..., 7 = NE). Local tables so that
+// they are usable in device code.
+LF_HD inline int d8_row_step(int d) {
+  constexpr int t[8] = {0, 1, 1, 1, 0, -1, -1, -1};
+  return t[d];
+}
+LF_HD inline int d8_col_step(int d) {
+  constexpr int t[8] = {1, 1, 0, -1, -1, -1, 0, 1};
+  return t[d];
+}
+
+// The valid neighbour of cell (r, c) in direction d, or -1 (off the grid or NoData).
+LF_HD inline index_t valid_neighbour(const grid_view& g, index_t r, index_t c, int d) {
+  const index_t rr = r + d8_row_step(d);
+  const index_t cc = c + d8_col_step(d);
+  if (rr < 0 || rr >= g.rows || cc < 0 || cc >= g.cols) return -1;
+  const index_t j = rr * g.cols + cc;
+  return g.valid[j] != 0 ? j : -1;
+}
+
+// A cell on the grid edge or next to NoData: water there may leave the domain.
+LF_HD inline bool is_outlet(const grid_view& g, index_t i) {
+  const index_t r = i / g.cols;
+  const index_t c = i % g.cols;
+  if (r == 0 || c == 0 || r + 1 == g.rows || c + 1 == g.cols) return true;
+  for (int d = 0; d < 8; ++d) {
+    if (g.valid[(r + d8_row_step(d)) * g.cols + c + d8_col_step(d)] == 0) return true;
+  }
+  return false;
+}
+
+// Barnes et al. 2014 NO_FLOW: a valid, non-outlet cell without a strictly lower valid neighbour.
+LF_HD inline bool is_noflow(const grid_view& g, exec::device_span<const float> z, index_t i) {
+  if (g.valid[i] == 0 || is_outlet(g, i)) return false;
+  const index_t r = i / g.cols;
+  const index_t c = i % g.cols;
+  const float zi = z[i];
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = valid_neighbour(g, r, c, d);
+    if (j >= 0 && z[j] < zi) return false;
+  }
+  return true;
+}
+
+// Atomic reads built on the exec read-modify-write primitives: a fetch_min with the largest
+// value, or a fetch_add of zero, changes nothing and returns the current value. Used where
+// other threads may be updating the same word in the same launch (race-free on every backend).
+LF_HD inline std::int64_t atomic_read(std::int64_t* p) {
+  return exec::atomic_fetch_min(p, std::numeric_limits<std::int64_t>::max());
+}
+LF_HD inline std::int32_t atomic_read(std::int32_t* p) { return exec::atomic_fetch_add(p, std::int32_t{0}); }
+
+// Order-preserving map of a (non-NaN) float to uint32, for integer sort keys on every backend.
+LF_HD inline std::uint32_t ordered_key(float f) {
+  const auto u = std::bit_cast<std::uint32_t>(f);
+  return (u & 0x80000000u) != 0 ? ~u : (u | 0x80000000u);
+}
+inline float from_ordered_key(std::uint32_t k) {
+  return std::bit_cast<float>((k & 0x80000000u) != 0 ? (k & 0x7fffffffu) : ~k);
+}
+
+}  // namespace leachflow::kernels::terrain

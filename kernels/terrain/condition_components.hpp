@@ -1,0 +1,83 @@
+// Connected components over an implicit graph by min-label hooking and shortcutting (FastSV,
+// Zhang, Azad & Hu 2020; after Shiloach & Vishkin 1982), in place on one int64 label per cell.
+//
+// Used twice by DEM conditioning: to label drainage basins (the forest "cell -> lowest
+// neighbour") and to label flats (8-connected equal-elevation cells, Barnes et al. 2014).
+//
+// Invariants: label[x] <= x and label[x] lies in x's component; labels only decrease
+// (atomic_fetch_min), so every read is a valid ancestor whatever the interleaving. A pass in
+// which nothing decreased proves convergence: for every vertex u, label[u] <= label[label[u]]
+// (shortcut) makes label[u] a root, and for every edge (u, v) the cross hooks give
+// root(u) <= root(v) <= root(u). So at exit label[u] is the one root of u's component; which
+// vertex that is may depend on timing, but the partition never does.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/exec/algorithms.hpp"
+#include "kernels/exec/atomic.hpp"
+#include "kernels/exec/memory.hpp"
+#include "kernels/terrain/condition_common.hpp"
+
+namespace leachflow::kernels::terrain {
+
+inline constexpr index_t components_block = 1024;
+
+// Edges: LF_HD int operator()(index_t u, index_t* out) const, writing at most 8 neighbours
+// of u (each undirected edge may be listed from one side only).
+template <class Edges>
+struct hook_and_shortcut {
+  Edges edges;
+  exec::device_span<std::int64_t> label;
+  exec::device_span<std::int64_t> changes;  // one counter
+  index_t n;
+
+  LF_HD std::int64_t read(index_t x) const { return atomic_read(&label[x]); }
+  LF_HD bool lower(index_t x, std::int64_t v) const { return exec::atomic_fetch_min(&label[x], v) > v; }
+
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = b * components_block;
+    const index_t hi = lo + components_block < n ? lo + components_block : n;
+    std::int64_t changed = 0;
+    for (index_t u = lo; u < hi; ++u) {
+      index_t nb[8];
+      const int k = edges(u, nb);
+      bool ch = false;
+      for (int e = 0; e < k; ++e) {
+        const index_t v = nb[e];
+        const std::int64_t fu = read(u), fv = read(v);
+        const std::int64_t gfu = read(fu), gfv = read(fv);
+        ch = lower(fu, gfv) || ch;  // stochastic hooking, both ways
+        ch = lower(fv, gfu) || ch;
+        ch = lower(u, gfv) || ch;   // aggressive hooking
+        ch = lower(v, gfu) || ch;
+      }
+      const std::int64_t f = read(u);
+      ch = lower(u, read(f)) || ch;  // shortcutting
+      if (ch) ++changed;
+    }
+    if (changed != 0) exec::atomic_add(&changes[0], changed);
+  }
+};
+
+struct label_identity {
+  exec::device_span<std::int64_t> label;
+  LF_HD void operator()(index_t i) const { label[i] = i; }
+};
+
+// Fills label (size n) with a root per component; returns the number of passes.
+template <class Edges>
+int connected_components(index_t n, const Edges& edges, exec::device_span<std::int64_t> label) {
+  exec::for_each_index(n, label_identity{label});
+  exec::device_buffer<std::int64_t> changes(1);
+  const index_t blocks = (n + components_block - 1) / components_block;
+  int passes = 0;
+  for (;;) {
+    exec::fill<std::int64_t>(changes.span(), 0);
+    exec::for_each_index(blocks, hook_and_shortcut<Edges>{edges, label, changes.span(), n});
+    ++passes;
+    if (exec::read_one<std::int64_t>(changes.span(), 0) == 0) return passes;
+  }
+}
+
+}  // namespace leachflow::kernels::terrain

@@ -1,0 +1,189 @@
+// Parallel flat resolution reproducing Barnes, Lehman & Mulla 2014, "An efficient assignment
+// of drainage direction over flat surfaces in raster digital elevation models", exactly.
+//
+// Definitions (all on valid cells; see condition_common.hpp for outlets and NO_FLOW):
+//   low edge  = a cell with flow (outlet or strictly lower neighbour) next to an
+//               equal-elevation NO_FLOW cell;
+//   flat      = an 8-connected equal-elevation component that contains a low edge (the paper's
+//               label); its NO_FLOW cells are exactly those reached by the towards-BFS below;
+//   high edge = a NO_FLOW cell of a flat with a strictly higher valid neighbour.
+//   t = 1 + BFS distance from the low edges, a = 1 + BFS distance from the high edges, both
+//       stepping only onto equal-elevation NO_FLOW cells; H = max a over the flat.
+//   flat_gradient = 2 t + (H - a) where a > 0, 2 t where a = 0 and t > 0, 0 elsewhere.
+// This is the paper's combined mask (2 x towards lower + away from higher). Every NO_FLOW cell
+// of a flat then has an equal-elevation neighbour with a strictly smaller positive value: its
+// towards-BFS parent has t - 1 and an a differing by at most one (or is a low edge, value 2).
+//
+// Parallel scheme: level-synchronous frontier BFS (a queue holding all frontiers one after
+// another; a cell is claimed by the first atomic increment from zero and its distance written
+// after the level), connected components for the flats (condition_components.hpp), and H
+// reduced onto each component root with atomic_fetch_min on negated values. Distances are BFS
+// distances, so the result does not depend on the thread count or the backend.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/exec/atomic.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/terrain/condition_common.hpp"
+
+namespace leachflow::kernels::terrain {
+
+// Has flow and an equal-elevation NO_FLOW neighbour.
+LF_HD inline bool is_low_edge(const grid_view& g, exec::device_span<const float> z, index_t i) {
+  if (g.valid[i] == 0 || is_noflow(g, z, i)) return false;
+  const index_t r = i / g.cols, c = i % g.cols;
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = valid_neighbour(g, r, c, d);
+    if (j >= 0 && z[j] == z[i] && is_noflow(g, z, j)) return true;
+  }
+  return false;
+}
+
+// Cells that can enter a BFS queue: NO_FLOW cells and low edges.
+struct flat_candidate {
+  grid_view g;
+  exec::device_span<const float> z;
+  LF_HD std::int64_t operator()(index_t i) const {
+    return is_noflow(g, z, i) || is_low_edge(g, z, i) ? 1 : 0;
+  }
+};
+
+struct seed_low_edges {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<std::int32_t> dist;
+  exec::device_span<std::int64_t> queue;
+  exec::device_span<std::int64_t> tail;  // one counter
+  LF_HD void operator()(index_t i) const {
+    if (!is_low_edge(g, z, i)) return;
+    dist[i] = 1;
+    queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
+  }
+};
+
+// NO_FLOW cells of a flat (towards-distance > 0) next to higher terrain.
+struct seed_high_edges {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<const std::int32_t> towards;
+  exec::device_span<std::int32_t> dist;
+  exec::device_span<std::int64_t> queue;
+  exec::device_span<std::int64_t> tail;
+  LF_HD void operator()(index_t i) const {
+    if (towards[i] == 0 || !is_noflow(g, z, i)) return;
+    const index_t r = i / g.cols, c = i % g.cols;
+    for (int d = 0; d < 8; ++d) {
+      const index_t j = valid_neighbour(g, r, c, d);
+      if (j >= 0 && z[j] > z[i]) {
+        dist[i] = 1;
+        queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
+        return;
+      }
+    }
+  }
+};
+
+// One BFS level: frontier queue[begin, begin + k) claims its unvisited equal-elevation NO_FLOW
+// neighbours and appends them at tail.
+struct expand_frontier {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<std::int32_t> dist;
+  exec::device_span<std::int64_t> queue;
+  exec::device_span<std::int64_t> tail;
+  index_t begin;
+  LF_HD void operator()(index_t k) const {
+    const index_t c = queue[begin + k];
+    const index_t r = c / g.cols, col = c % g.cols;
+    for (int d = 0; d < 8; ++d) {
+      const index_t j = valid_neighbour(g, r, col, d);
+      if (j < 0 || z[j] != z[c] || atomic_read(&dist[j]) != 0 || !is_noflow(g, z, j)) continue;
+      if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) {
+        queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = j;
+      }
+    }
+  }
+};
+
+struct set_distance {
+  exec::device_span<std::int32_t> dist;
+  exec::device_span<const std::int64_t> queue;
+  index_t begin;
+  std::int32_t value;
+  LF_HD void operator()(index_t k) const { dist[queue[begin + k]] = value; }
+};
+
+// Edges between 8-adjacent valid cells of equal elevation, for connected_components.
+struct equal_elevation_edges {
+  grid_view g;
+  exec::device_span<const float> z;
+  LF_HD int operator()(index_t u, index_t* out) const {
+    if (g.valid[u] == 0) return 0;
+    const index_t r = u / g.cols, c = u % g.cols;
+    int k = 0;
+    for (int d = 0; d < 4; ++d) {
+      const index_t j = valid_neighbour(g, r, c, d);
+      if (j >= 0 && z[j] == z[u]) out[k++] = j;
+    }
+    return k;
+  }
+};
+
+// After connected_components: roots hold -1, other cells their root's index.
+struct mark_roots {
+  exec::device_span<std::int64_t> label;
+  LF_HD void operator()(index_t i) const {
+    if (label[i] == i) label[i] = -1;
+  }
+};
+
+// Each flat cell (towards > 0) lowers its root's entry to -2 - a, so roots of flats hold
+// -2 - H and roots of other components stay -1.
+struct reduce_flat_height {
+  exec::device_span<const std::int32_t> towards;
+  exec::device_span<const std::int32_t> away;
+  exec::device_span<std::int64_t> label;
+  LF_HD void operator()(index_t i) const {
+    if (towards[i] == 0) return;
+    const std::int64_t l = atomic_read(&label[i]);
+    const index_t root = l < 0 ? i : l;
+    exec::atomic_fetch_min(&label[root], -2 - static_cast<std::int64_t>(away[i]));
+  }
+};
+
+// gradient holds t on entry and the combined mask on exit.
+struct combine_gradients {
+  exec::device_span<const std::int32_t> away;
+  exec::device_span<const std::int64_t> label;
+  exec::device_span<std::int32_t> gradient;
+  LF_HD void operator()(index_t i) const {
+    const std::int32_t t = gradient[i];
+    if (t == 0) return;
+    const std::int32_t a = away[i];
+    if (a == 0) {
+      gradient[i] = 2 * t;
+      return;
+    }
+    const index_t root = label[i] < 0 ? i : label[i];
+    const auto h = static_cast<std::int32_t>(-2 - label[root]);
+    gradient[i] = 2 * t + h - a;
+  }
+};
+
+struct flat_root {
+  exec::device_span<const std::int64_t> label;
+  LF_HD std::int64_t operator()(index_t i) const { return label[i] <= -2 ? 1 : 0; }
+};
+struct positive_gradient {
+  exec::device_span<const std::int32_t> gradient;
+  LF_HD std::int64_t operator()(index_t i) const { return gradient[i] > 0 ? 1 : 0; }
+};
+struct unresolved_noflow {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<const std::int32_t> gradient;
+  LF_HD std::int64_t operator()(index_t i) const { return gradient[i] == 0 && is_noflow(g, z, i) ? 1 : 0; }
+};
+
+}  // namespace leachflow::kernels::terrain

@@ -1,0 +1,84 @@
+// DEM conditioning: depression filling or breaching, then flat resolution (DESIGN.md, Terrain).
+//
+//   fill    Priority-Flood (Barnes, Lehman & Mulla 2014) computed in parallel from drainage
+//           basins and their spill graph (Barnes 2016's reduce-to-a-small-graph idea);
+//           bit-for-bit equal to the serial Priority-Flood.  kernels/terrain/condition_fill.hpp
+//   breach  Lindsay 2016 hybrid breaching: Priority-Flood order with back-links; a cell below
+//           the cell that reached it has the path back to the outlet carved down to it, or is
+//           filled when the carve is deeper or longer than the limits. Serial, on the host.
+//   none    the DEM is copied unchanged.
+//   flats   Barnes, Lehman & Mulla 2014 flat gradient (towards lower + away from higher
+//           terrain), in parallel, equal to the serial algorithm. kernels/terrain/condition_flats.hpp
+//
+// Outlets: valid cells on the grid edge or next to NoData drain out of the domain; they are
+// never raised and are never NO_FLOW. NoData cells are copied unchanged (NaN stays NaN).
+// After fill or breach plus the flat gradient, every valid non-outlet cell has a strictly
+// lower valid neighbour or an equal-elevation neighbour with a smaller positive gradient.
+// Precondition: valid cells hold finite elevations.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+#include "kernels/exec/exec.hpp"
+#include "kernels/grid_view.hpp"
+
+namespace leachflow::model::terrain {
+
+using exec::index_t;
+
+enum class DepressionMethod { fill, breach, none };
+
+struct ConditionOptions {
+  bool resolve_flats = true;
+  // Lindsay 2016 hybrid: a breach that would lower some cell by more than this many metres,
+  // or carve more than this many cells, is replaced by filling. Defaults: complete breaching.
+  float max_breach_depth_m = std::numeric_limits<float>::infinity();
+  index_t max_breach_length_cells = std::numeric_limits<index_t>::max();
+};
+
+struct ConditionStats {
+  index_t cells_raised = 0;          // valid cells whose elevation went up
+  index_t cells_carved = 0;          // valid cells whose elevation went down (breach)
+  index_t pits = 0;                  // basins not drained by an outlet (local minima, fill)
+  index_t depressions = 0;           // pits whose water level is above the pit (fill)
+  index_t spill_edges = 0;           // cell pairs in the spill graph (fill)
+  index_t flats = 0;                 // flats given a gradient
+  index_t flat_cells = 0;            // cells with flat_gradient > 0 (incl. low edges)
+  index_t unresolved_flat_cells = 0; // NO_FLOW cells without a way out (only with `none`)
+};
+
+struct Conditioned {
+  // Conditioned DEM; NoData cells keep their input value (the mask is in the grid).
+  exec::device_buffer<float> elevation;
+  // Barnes 2014 flat mask: 0 off flats; on a flat, smaller = closer to the outlet. D8 routes
+  // a NO_FLOW cell to the equal-elevation neighbour with the smallest positive value below
+  // its own (low edges, value 2, keep their downslope direction).
+  exec::device_buffer<std::int32_t> flat_gradient;
+  ConditionStats stats;
+};
+
+Conditioned condition(const kernels::grid_view& g, exec::device_span<const float> elevation,
+                      DepressionMethod m, const ConditionOptions& options = {});
+
+// The steps, for callers that need only one.
+struct FillStats {
+  index_t pits = 0, depressions = 0, spill_edges = 0, cells_raised = 0;
+};
+// z_out = Priority-Flood filled z_in (z_out may not alias z_in).
+FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
+                           exec::device_span<float> z_out);
+
+struct BreachStats {
+  index_t cells_raised = 0, cells_carved = 0;
+};
+BreachStats breach_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
+                               exec::device_span<float> z_out, const ConditionOptions& options = {});
+
+struct FlatStats {
+  index_t flats = 0, flat_cells = 0, unresolved_cells = 0;
+};
+FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
+                        exec::device_span<std::int32_t> flat_gradient);
+
+}  // namespace leachflow::model::terrain

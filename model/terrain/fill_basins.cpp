@@ -1,0 +1,124 @@
+// Parallel Priority-Flood fill by drainage basins and their spill graph.
+// The algorithm and its proof of equality with Priority-Flood (Barnes, Lehman & Mulla 2014)
+// are in kernels/terrain/condition_fill.hpp; this file launches it and solves the spill graph.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "kernels/terrain/condition_components.hpp"
+#include "kernels/terrain/condition_fill.hpp"
+#include "model/terrain/condition.hpp"
+
+namespace leachflow::model::terrain {
+
+namespace kt = kernels::terrain;
+
+namespace {
+
+// Water level of every basin: the minimax path weight to the ocean (basin 0). Kruskal order:
+// a basin's level is the weight of the edge that first joins its component to the ocean's.
+// weight_key is sorted ascending; pair holds (basin_a << 32 | basin_b).
+std::vector<float> spill_levels(std::int32_t pits, const std::vector<std::uint32_t>& weight_key,
+                                const std::vector<std::uint64_t>& pair) {
+  const std::size_t nodes = static_cast<std::size_t>(pits) + 1;
+  std::vector<float> level(nodes, std::numeric_limits<float>::infinity());
+  level[0] = -std::numeric_limits<float>::infinity();
+  std::vector<std::int32_t> parent(nodes), size(nodes, 1), next(nodes, -1), tail(nodes);
+  std::vector<std::uint8_t> ocean(nodes, 0);
+  ocean[0] = 1;
+  for (std::size_t i = 0; i < nodes; ++i) parent[i] = tail[i] = static_cast<std::int32_t>(i);
+  auto find = [&](std::int32_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  std::int64_t left = pits;
+  for (std::size_t e = 0; e < pair.size() && left > 0; ++e) {
+    std::int32_t ra = find(static_cast<std::int32_t>(pair[e] >> 32));
+    std::int32_t rb = find(static_cast<std::int32_t>(pair[e] & 0xffffffffu));
+    if (ra == rb) continue;
+    if (ocean[ra] != ocean[rb]) {
+      const float w = kt::from_ordered_key(weight_key[e]);
+      for (std::int32_t x = ocean[ra] ? rb : ra; x >= 0; x = next[x]) {
+        level[x] = w;
+        --left;
+      }
+    }
+    if (size[ra] < size[rb]) std::swap(ra, rb);
+    parent[rb] = ra;
+    size[ra] += size[rb];
+    ocean[ra] = ocean[ra] | ocean[rb];
+    next[tail[ra]] = rb;  // rb heads its own list
+    tail[ra] = tail[rb];
+  }
+  return level;
+}
+
+}  // namespace
+
+FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
+                           exec::device_span<float> z_out) {
+  FillStats st;
+  const index_t n = g.cells();
+  if (n == 0) return st;
+
+  // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
+  exec::device_buffer<std::int64_t> basin(n);
+  kt::connected_components(n, kt::drain_edges{g, z_in}, basin.span());
+  {
+    exec::device_buffer<std::int32_t> slot(n);
+    exec::for_each_index(n, kt::mark_pit_basins{g, basin.span(), slot.span()});
+    exec::for_each_index(n, kt::unmark_ocean_basins{g, basin.span(), slot.span()});
+    const std::int64_t pits = exec::transform_reduce(n, kt::read_int32_flag{slot.span()},
+                                                     std::int64_t{0}, exec::plus<std::int64_t>{});
+    if (pits >= std::numeric_limits<std::int32_t>::max()) {
+      throw std::length_error("fill_depressions: more than 2^31 - 1 pits; dense basin ids are int32");
+    }
+    st.pits = pits;
+    exec::exclusive_scan<std::int32_t>(slot.span(), slot.span(), 0);
+    exec::for_each_index(n, kt::assign_dense_basin{g, slot.span(), static_cast<std::int32_t>(pits),
+                                                   basin.span()});
+  }
+
+  std::vector<float> level_h;
+  if (st.pits == 0) {
+    level_h.assign(1, -std::numeric_limits<float>::infinity());
+  } else {
+    // c) spill edges, sorted by weight.
+    const index_t blocks = (n + kt::spill_block - 1) / kt::spill_block;
+    exec::device_buffer<std::int64_t> offset(blocks);
+    exec::for_each_index(blocks, kt::count_spill_edges{g, basin.span(), offset.span()});
+    const std::int64_t last = exec::read_one<std::int64_t>(offset.span(), blocks - 1);
+    exec::exclusive_scan<std::int64_t>(offset.span(), offset.span(), 0);
+    const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
+    st.spill_edges = edges;
+    std::vector<std::uint32_t> key_h;
+    std::vector<std::uint64_t> pair_h;
+    {
+      exec::device_buffer<std::uint32_t> key(edges);
+      exec::device_buffer<std::uint64_t> pair(edges);
+      exec::for_each_index(blocks, kt::emit_spill_edges{g, z_in, basin.span(), offset.span(),
+                                                        key.span(), pair.span()});
+      exec::sort_by_key(key.span(), pair.span());
+      key_h = exec::to_host(key);
+      pair_h = exec::to_host(pair);
+    }
+    // d) water levels on the host.
+    level_h = spill_levels(static_cast<std::int32_t>(st.pits), key_h, pair_h);
+  }
+
+  // e) raise.
+  const exec::device_buffer<float> level = exec::to_device(level_h);
+  exec::for_each_index(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z_out});
+  st.cells_raised = exec::transform_reduce(n, kt::raised_cell{g, z_in, z_out}, std::int64_t{0},
+                                           exec::plus<std::int64_t>{});
+  st.depressions = exec::transform_reduce(n, kt::raised_pit{g, z_in, z_out}, std::int64_t{0},
+                                          exec::plus<std::int64_t>{});
+  return st;
+}
+
+}  // namespace leachflow::model::terrain

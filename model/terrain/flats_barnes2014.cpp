@@ -1,0 +1,79 @@
+// Parallel flat resolution (Barnes, Lehman & Mulla 2014). Kernels, definitions and the
+// invariant are in kernels/terrain/condition_flats.hpp; this file runs the two frontier BFSs,
+// labels the flats and combines the gradients.
+#include <cstdint>
+
+#include "kernels/terrain/condition_components.hpp"
+#include "kernels/terrain/condition_flats.hpp"
+#include "model/terrain/condition.hpp"
+
+namespace leachflow::model::terrain {
+
+namespace kt = kernels::terrain;
+
+namespace {
+
+// Multi-source BFS: seed writes distance 1 to its sources and appends them to queue;
+// afterwards dist holds 1 + the BFS distance, 0 where unreached.
+template <class Seed>
+void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z, const Seed& seed,
+                  exec::device_span<std::int32_t> dist, exec::device_span<std::int64_t> queue,
+                  exec::device_span<std::int64_t> tail) {
+  exec::fill<std::int64_t>(tail, 0);
+  exec::for_each_index(g.cells(), seed);
+  index_t begin = 0;
+  index_t end = exec::read_one<std::int64_t>(tail, 0);
+  std::int32_t level = 1;
+  while (begin < end) {
+    exec::for_each_index(end - begin, kt::expand_frontier{g, z, dist, queue, tail, begin});
+    const index_t next_end = exec::read_one<std::int64_t>(tail, 0);
+    ++level;
+    exec::for_each_index(next_end - end, kt::set_distance{dist, queue, end, level});
+    begin = end;
+    end = next_end;
+  }
+}
+
+}  // namespace
+
+FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
+                        exec::device_span<std::int32_t> flat_gradient) {
+  FlatStats st;
+  const index_t n = g.cells();
+  exec::fill<std::int32_t>(flat_gradient, 0);
+  if (n == 0) return st;
+  const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{g, z}, std::int64_t{0},
+                                                       exec::plus<std::int64_t>{});
+  if (capacity == 0) return st;
+
+  exec::device_buffer<std::int32_t> away(n);
+  exec::fill<std::int32_t>(away.span(), 0);
+  {
+    exec::device_buffer<std::int64_t> queue(capacity);
+    exec::device_buffer<std::int64_t> tail(1);
+    // Towards lower terrain: from the low edges (flat_gradient holds t for now).
+    frontier_bfs(g, z, kt::seed_low_edges{g, z, flat_gradient, queue.span(), tail.span()},
+                 flat_gradient, queue.span(), tail.span());
+    // Away from higher terrain: from the high edges of flats.
+    frontier_bfs(g, z,
+                 kt::seed_high_edges{g, z, flat_gradient, away.span(), queue.span(), tail.span()},
+                 away.span(), queue.span(), tail.span());
+  }
+
+  // Flats as equal-elevation components; H = max away-distance per flat, kept at its root.
+  exec::device_buffer<std::int64_t> label(n);
+  kt::connected_components(n, kt::equal_elevation_edges{g, z}, label.span());
+  exec::for_each_index(n, kt::mark_roots{label.span()});
+  exec::for_each_index(n, kt::reduce_flat_height{flat_gradient, away.span(), label.span()});
+  exec::for_each_index(n, kt::combine_gradients{away.span(), label.span(), flat_gradient});
+
+  const auto count = [n](auto f) {
+    return exec::transform_reduce(n, f, std::int64_t{0}, exec::plus<std::int64_t>{});
+  };
+  st.flats = count(kt::flat_root{label.span()});
+  st.flat_cells = count(kt::positive_gradient{flat_gradient});
+  st.unresolved_cells = count(kt::unresolved_noflow{g, z, flat_gradient});
+  return st;
+}
+
+}  // namespace leachflow::model::terrain

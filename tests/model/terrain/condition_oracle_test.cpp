@@ -1,0 +1,134 @@
+// Oracle tests of DEM conditioning on 320 random DEMs (1x1 up to 60x60; iid and smooth
+// surfaces, quantised elevations for flats, random pits, NoData holes as NaN or -9999):
+//   parallel fill == serial Priority-Flood, bit for bit;
+//   parallel flat gradient == serial Barnes 2014, on the filled, breached and raw DEMs;
+//   after fill or breach + flats every valid non-outlet cell drains;
+//   fill never lowers; breach never exceeds the fill level; NoData cells are untouched.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/terrain/condition.hpp"
+#include "reference_conditioning.hpp"
+
+namespace lt = leachflow::model::terrain;
+namespace rt = leachflow::test::terrain;
+using leachflow::exec::index_t;
+
+namespace {
+
+std::uint32_t bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+rt::HostDem random_dem(std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> small(1, 8), big(1, 60), pick(0, 99);
+  rt::HostDem d;
+  const bool tiny = pick(rng) < 25;
+  d.rows = tiny ? small(rng) : big(rng);
+  d.cols = tiny ? small(rng) : big(rng);
+  const index_t n = d.cells();
+  d.z.resize(n);
+  d.valid.assign(n, 1);
+  std::uniform_real_distribution<float> u01(0.0f, 1.0f);
+  const int mode = pick(rng) % 3;
+  const float quantum = (pick(rng) < 60) ? 1.0f + static_cast<float>(pick(rng) % 4) : 0.0f;
+  const float fx = 0.05f + 0.3f * u01(rng), fy = 0.05f + 0.3f * u01(rng), amp = 2.0f + 20.0f * u01(rng);
+  for (index_t i = 0; i < n; ++i) {
+    const float r = static_cast<float>(i / d.cols), c = static_cast<float>(i % d.cols);
+    float v = 0.0f;
+    if (mode == 0) v = amp * u01(rng);                                          // iid
+    if (mode == 1) v = amp * (std::sin(fx * r) + std::cos(fy * c)) + u01(rng);  // smooth
+    if (mode == 2) v = 0.3f * (r + c) + (u01(rng) < 0.1f ? -5.0f * u01(rng) : 0.0f);  // ramp + pits
+    if (quantum > 0.0f) v = std::floor(v / quantum) * quantum;
+    d.z[i] = v;
+  }
+  const int holes = pick(rng);
+  const float p_hole = holes < 40 ? 0.0f : holes < 80 ? 0.05f : holes < 97 ? 0.25f : 1.0f;
+  const float nodata = pick(rng) < 50 ? std::nanf("") : -9999.0f;
+  for (index_t i = 0; i < n; ++i) {
+    if (u01(rng) < p_hole) {
+      d.valid[i] = 0;
+      d.z[i] = nodata;
+    }
+  }
+  return d;
+}
+
+struct Outcome {
+  std::vector<float> z;
+  std::vector<std::int32_t> gradient;
+  lt::ConditionStats stats;
+};
+
+Outcome run(const rt::HostDem& h, lt::DepressionMethod m, const lt::ConditionOptions& o = {}) {
+  const rt::DeviceDem d(h);
+  const lt::Conditioned c = lt::condition(d.view(), d.z.span(), m, o);
+  return {leachflow::exec::to_host(c.elevation), leachflow::exec::to_host(c.flat_gradient), c.stats};
+}
+
+void check_nodata_untouched(const rt::HostDem& h, const std::vector<float>& z) {
+  for (index_t i = 0; i < h.cells(); ++i) {
+    if (!h.valid[i]) {
+      ASSERT_EQ(bits(z[i]), bits(h.z[i])) << "NoData cell " << i;
+    }
+  }
+}
+
+class ConditionOracle : public ::testing::TestWithParam<int> {};
+
+TEST_P(ConditionOracle, ParallelEqualsSerialAndEverythingDrains) {
+  std::mt19937_64 rng(0x5eed0000u + static_cast<std::uint64_t>(GetParam()));
+  for (int k = 0; k < 40; ++k) {
+    const rt::HostDem h = random_dem(rng);
+    SCOPED_TRACE(::testing::Message() << "dem " << k << ": " << h.rows << "x" << h.cols);
+
+    // Fill: bit for bit against Priority-Flood; never lowers; NoData untouched.
+    const std::vector<float> pf = rt::priority_flood_fill(h);
+    const Outcome f = run(h, lt::DepressionMethod::fill);
+    index_t raised = 0;
+    for (index_t i = 0; i < h.cells(); ++i) {
+      ASSERT_EQ(bits(f.z[i]), bits(pf[i])) << "fill differs at cell " << i;
+      if (h.valid[i]) {
+        ASSERT_GE(f.z[i], h.z[i]);
+        raised += f.z[i] > h.z[i];
+      }
+    }
+    check_nodata_untouched(h, f.z);
+    ASSERT_EQ(f.stats.cells_raised, raised);
+    // Flats on the filled DEM: equal to Barnes 2014; everything drains.
+    ASSERT_EQ(f.gradient, rt::barnes2014_flat_mask(h, pf));
+    ASSERT_EQ(rt::first_undrained(h, f.z, f.gradient), -1);
+    ASSERT_EQ(f.stats.unresolved_flat_cells, 0);
+
+    // Raw DEM: natural flats only (undrained flats keep 0), still equal to the reference.
+    const Outcome none = run(h, lt::DepressionMethod::none);
+    ASSERT_EQ(none.gradient, rt::barnes2014_flat_mask(h, h.z));
+
+    // Breach (complete, and hybrid with random limits): never above the fill level, drains.
+    lt::ConditionOptions hybrid;
+    hybrid.max_breach_depth_m = static_cast<float>(rng() % 6);
+    hybrid.max_breach_length_cells = static_cast<index_t>(rng() % 5);
+    for (const lt::ConditionOptions& o : {lt::ConditionOptions{}, hybrid}) {
+      const Outcome b = run(h, lt::DepressionMethod::breach, o);
+      for (index_t i = 0; i < h.cells(); ++i) {
+        if (h.valid[i]) {
+          ASSERT_LE(b.z[i], pf[i]) << "breach above fill at cell " << i;
+        }
+      }
+      check_nodata_untouched(h, b.z);
+      ASSERT_EQ(b.gradient, rt::barnes2014_flat_mask(h, b.z));
+      ASSERT_EQ(rt::first_undrained(h, b.z, b.gradient), -1);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ConditionOracle, ::testing::Range(0, 8));
+
+}  // namespace
