@@ -1,0 +1,123 @@
+// The flow graph every router produces and every accumulation consumes (RichDEM's
+// "proportions", one representation for D8, D-infinity and MFD).
+//
+// Per cell, up to 8 receivers in the D8 neighbour order of kernels/grid_view.hpp
+// (0 = E, 1 = SE, 2 = S, 3 = SW, 4 = W, 5 = NW, 6 = N, 7 = NE):
+//   single-receiver graphs (D8): one byte per cell, the direction index 0..7 or no_receiver;
+//   multi-receiver graphs (D-infinity, MFD): one byte per cell, the receiver bit mask
+//     (bit d set = flow goes to the neighbour in direction d), plus 8 float weights per cell
+//     (layout [cell * 8 + d], 0 where the bit is clear).
+//
+// Invariants (checked by tests/model/terrain/routing_test.cpp):
+//   - NoData cells have no receivers; a valid cell with no receivers is a sink.
+//   - A valid cell with receivers sends all of its flow: its weights are multiples of 2^-24 that
+//     sum to exactly 1 (so sums in double are exact and the area budget closes to rounding).
+//   - A receiver may lie off the grid or on a NoData cell: that share leaves the domain and is
+//     booked as outflow (exit_fraction below).
+//   - The graph is acyclic (every router descends in (elevation, flat gradient) order).
+//
+// Derived per cell, once per graph: the donor mask (bit d set = the neighbour in direction d
+// drains into this cell). Accumulation pulls from donors in ascending direction order, which
+// makes every sum independent of thread count.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/exec/config.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/grid_view.hpp"
+
+namespace leachflow::kernels::terrain {
+
+using exec::device_span;
+using exec::index_t;
+
+inline constexpr std::uint8_t no_receiver = 0xFF;
+
+// Weights are stored as multiples of 2^-24 (exact in float; 8 of them sum exactly in double).
+inline constexpr std::int64_t weight_unit = std::int64_t{1} << 24;
+
+LF_HD inline int popcount8(std::uint8_t m) {
+  int n = 0;
+  for (; m != 0; m = static_cast<std::uint8_t>(m & (m - 1))) ++n;
+  return n;
+}
+
+struct flow_graph_view {
+  index_t rows = 0;
+  index_t cols = 0;
+  bool multi = false;                      // false: code is a D8 direction; true: a receiver mask
+  device_span<const std::uint8_t> code;    // per cell
+  device_span<const float> weight;         // multi only: [cell * 8 + d]
+  device_span<const std::uint8_t> donors;  // per cell: bit d = neighbour d drains into this cell
+
+  LF_HD index_t cells() const { return rows * cols; }
+
+  // Bit mask of the directions cell i sends flow to (0 for sinks and NoData).
+  LF_HD std::uint8_t receiver_mask(index_t i) const {
+    if (multi) return code[i];
+    const std::uint8_t d = code[i];
+    return d == no_receiver ? std::uint8_t{0} : static_cast<std::uint8_t>(1u << d);
+  }
+  // Share of cell i's flow sent in direction d (d must be a receiver of i).
+  LF_HD double weight_to(index_t i, int d) const {
+    return multi ? static_cast<double>(weight[i * 8 + d]) : 1.0;
+  }
+  // Index offset of the neighbour in direction d (valid only when that neighbour is on the grid).
+  LF_HD index_t offset(int d) const {
+    constexpr int dr[8] = {0, 1, 1, 1, 0, -1, -1, -1};
+    constexpr int dc[8] = {1, 1, 0, -1, -1, -1, 0, 1};
+    return dr[d] * cols + dc[d];
+  }
+  // Share of the flow of i's neighbour in direction d that goes into i (d must be a donor of i).
+  LF_HD double weight_from(index_t i, int d) const {
+    if (!multi) return 1.0;
+    return static_cast<double>(weight[(i + offset(d)) * 8 + d8_opposite(d)]);
+  }
+};
+
+// A contiguous range of the topological order: one parallel launch over one level, or one
+// thread walking several consecutive small levels in order.
+struct level_segment {
+  index_t begin = 0;
+  index_t end = 0;
+  bool parallel = false;
+};
+
+// Receiver of cell i in direction d as a cell index, or -1 when that share leaves the domain
+// (off the grid or onto NoData).
+LF_HD inline index_t receiver_in_domain(const grid_view& g, index_t i, int d) {
+  const index_t j = g.neighbour(i, d);
+  return (j >= 0 && g.is_valid(j)) ? j : index_t{-1};
+}
+
+// Fraction of cell i's flow that leaves the domain (0 for sinks, NoData and inner cells).
+// Summed in direction order; exact because the weights are multiples of 2^-24.
+LF_HD inline double exit_fraction(const flow_graph_view& f, const grid_view& g, index_t i) {
+  const std::uint8_t m = f.receiver_mask(i);
+  double out = 0.0;
+  for (int d = 0; d < 8; ++d)
+    if ((m >> d & 1u) && receiver_in_domain(g, i, d) < 0) out += f.weight_to(i, d);
+  return out;
+}
+
+// donors[i]: bit d set when the neighbour of i in direction d is valid and sends flow to i.
+// NoData cells have no donors (flow into them leaves the domain).
+struct donor_mask_kernel {
+  flow_graph_view f;  // code and weight only; donors is being written
+  grid_view g;
+  device_span<std::uint8_t> donors;
+  LF_HD void operator()(index_t i) const {
+    std::uint8_t m = 0;
+    if (g.is_valid(i)) {
+      for (int d = 0; d < 8; ++d) {
+        const index_t j = g.neighbour(i, d);
+        if (j >= 0 && g.is_valid(j) && (f.receiver_mask(j) >> d8_opposite(d) & 1u))
+          m = static_cast<std::uint8_t>(m | (1u << d));
+      }
+    }
+    donors[i] = m;
+  }
+};
+
+}  // namespace leachflow::kernels::terrain

@@ -1,0 +1,90 @@
+// D8 flow directions (O'Callaghan & Mark 1984): each cell drains to the one neighbour of
+// steepest descent, drop / centre-to-centre distance, with distances from grid_view.distance_m
+// (per row, so geographic grids are right without a z-factor).
+//
+// Rules, in this order, for a valid cell (NoData cells get no_receiver):
+//   1. steepest strictly lower valid neighbour; ties break toward the lower direction index
+//      (E, SE, S, SW, W, NW, N, NE);
+//   2. otherwise, if the cell touches the grid edge or NoData, it is an outlet: it drains out of
+//      the domain, toward the first such neighbour in the order E, S, W, N, SE, SW, NW, NE
+//      (cardinals first, so a south-edge cell points S, not SE);
+//   3. otherwise, with a flat gradient (Barnes et al. 2014 flat resolution, int32 per cell;
+//      may be empty): to the equal-elevation valid neighbour whose gradient value is the lowest
+//      and lower than the cell's own; ties toward the lower direction index;
+//   4. otherwise no_receiver (a sink).
+// Off-grid and NoData neighbours are never candidates in rules 1 and 3: their elevation is
+// unknown. Invariant (tests): every receiver is strictly lower in (elevation, flat gradient), so
+// the graph is acyclic.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/exec/config.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/grid_view.hpp"
+#include "kernels/terrain/flow_graph.hpp"
+
+namespace leachflow::kernels::terrain {
+
+// Direction out of the domain for an outlet cell (rule 2), or no_receiver if it has none.
+LF_HD inline std::uint8_t d8_outlet_direction(const grid_view& g, index_t i) {
+  constexpr int order[8] = {0, 2, 4, 6, 1, 3, 5, 7};
+  for (int k = 0; k < 8; ++k)
+    if (receiver_in_domain(g, i, order[k]) < 0) return static_cast<std::uint8_t>(order[k]);
+  return no_receiver;
+}
+
+// Rule 3: equal-elevation neighbour with the lowest flat gradient below the cell's own.
+LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, device_span<const float> z,
+                                            device_span<const std::int32_t> flat_gradient, index_t i) {
+  if (flat_gradient.empty()) return no_receiver;
+  std::uint8_t best = no_receiver;
+  std::int32_t best_gradient = flat_gradient[i];
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = receiver_in_domain(g, i, d);
+    if (j >= 0 && z[j] == z[i] && flat_gradient[j] < best_gradient) {
+      best_gradient = flat_gradient[j];
+      best = static_cast<std::uint8_t>(d);
+    }
+  }
+  return best;
+}
+
+// Rules 2–4, shared by every router as the fallback for cells with no lower neighbour.
+LF_HD inline std::uint8_t d8_no_descent_direction(const grid_view& g, device_span<const float> z,
+                                                  device_span<const std::int32_t> flat_gradient, index_t i) {
+  const std::uint8_t out = d8_outlet_direction(g, i);
+  return out != no_receiver ? out : d8_flat_direction(g, z, flat_gradient, i);
+}
+
+LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
+                                       device_span<const std::int32_t> flat_gradient, index_t i) {
+  if (!g.is_valid(i)) return no_receiver;
+  const index_t r = g.row(i);
+  const float zi = z[i];
+  std::uint8_t best = no_receiver;
+  double best_slope = 0.0;
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = receiver_in_domain(g, i, d);
+    if (j < 0) continue;
+    const double drop = static_cast<double>(zi) - static_cast<double>(z[j]);
+    if (drop > 0.0) {
+      const double slope = drop / g.distance_m(r, d);
+      if (slope > best_slope) {
+        best_slope = slope;
+        best = static_cast<std::uint8_t>(d);
+      }
+    }
+  }
+  return best != no_receiver ? best : d8_no_descent_direction(g, z, flat_gradient, i);
+}
+
+struct d8_router {
+  grid_view g;
+  device_span<const float> elevation;
+  device_span<const std::int32_t> flat_gradient;  // may be empty
+  device_span<std::uint8_t> direction;            // out: 0..7 or no_receiver
+  LF_HD void operator()(index_t i) const { direction[i] = d8_direction(g, elevation, flat_gradient, i); }
+};
+
+}  // namespace leachflow::kernels::terrain

@@ -1,0 +1,74 @@
+// Kernels for the topological order of a flow graph, by dependency counting with frontiers
+// (Kahn 1962, level-synchronous).
+//
+// level[i] = length of the longest chain of donors upstream of i (cells with no donors: 0;
+// NoData: -1). A cell enters frontier L+1 when its last donor, processed in frontier L, releases
+// it; its last donor has the largest level, so the level is 1 + max(level of donors) whatever the
+// order in which threads run: levels are deterministic for any thread count, even though the
+// order of cells inside one frontier is not (model/terrain/flow_graph.cpp sorts by
+// (level, index) afterwards).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/exec/atomic.hpp"
+#include "kernels/exec/config.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/grid_view.hpp"
+#include "kernels/terrain/flow_graph.hpp"
+
+namespace leachflow::kernels::terrain {
+
+// pending[i] = number of donors; level[i] = 0 for valid cells, -1 for NoData; cells without donors
+// are appended to the frontier queue through the cursor.
+struct seed_frontier_kernel {
+  flow_graph_view f;
+  grid_view g;
+  device_span<std::int32_t> pending;
+  device_span<std::int32_t> level;
+  device_span<index_t> queue;
+  device_span<std::int64_t> cursor;  // one element
+  LF_HD void operator()(index_t i) const {
+    const bool valid = g.is_valid(i);
+    const int donors = popcount8(f.donors[i]);
+    pending[i] = donors;
+    level[i] = valid ? 0 : -1;
+    if (valid && donors == 0) queue[exec::atomic_fetch_add(&cursor[0], std::int64_t{1})] = i;
+  }
+};
+
+// Processes queue[begin, begin + n) (all at level `current`): each receiver inside the domain loses
+// one pending donor; the thread that takes it to zero gives it level current + 1 and appends it.
+struct release_receivers_kernel {
+  flow_graph_view f;
+  grid_view g;
+  device_span<std::int32_t> pending;
+  device_span<std::int32_t> level;
+  device_span<index_t> queue;
+  device_span<std::int64_t> cursor;
+  index_t begin = 0;
+  std::int32_t current = 0;
+  LF_HD void operator()(index_t k) const {
+    const index_t i = queue[begin + k];
+    const std::uint8_t m = f.receiver_mask(i);
+    for (int d = 0; d < 8; ++d) {
+      if (!(m >> d & 1u)) continue;
+      const index_t j = receiver_in_domain(g, i, d);
+      if (j < 0) continue;
+      if (exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) == 1) {
+        level[j] = current + 1;
+        queue[exec::atomic_fetch_add(&cursor[0], std::int64_t{1})] = j;
+      }
+    }
+  }
+};
+
+// Sort keys for the (level, index) order: the level, with NoData placed after every level.
+struct order_key_kernel {
+  device_span<const std::int32_t> level;
+  std::int32_t nodata_key = 0;
+  device_span<std::int32_t> key;
+  LF_HD void operator()(index_t i) const { key[i] = level[i] < 0 ? nodata_key : level[i]; }
+};
+
+}  // namespace leachflow::kernels::terrain

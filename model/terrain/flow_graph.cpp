@@ -1,0 +1,175 @@
+// FlowGraph construction: donor mask, topological levels by frontiers, (level, index) order.
+#include "model/terrain/flow_graph.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "kernels/exec/exec.hpp"
+#include "kernels/terrain/topological_order.hpp"
+
+namespace leachflow::model {
+
+namespace kt = kernels::terrain;
+
+namespace {
+
+struct count_valid {
+  kernels::grid_view g;
+  LF_HD index_t operator()(index_t i) const { return g.is_valid(i) ? 1 : 0; }
+};
+
+// 1 for a cell that breaks the flow_graph.hpp invariants: a D8 code outside 0..7/0xFF, or
+// multi-receiver weights that are not exactly 1 in sum, are negative, or disagree with the mask.
+struct bad_cell {
+  kt::flow_graph_view f;
+  LF_HD index_t operator()(index_t i) const {
+    if (!f.multi) return (f.code[i] < 8 || f.code[i] == kt::no_receiver) ? 0 : 1;
+    const std::uint8_t m = f.code[i];
+    double sum = 0.0;
+    for (int d = 0; d < 8; ++d) {
+      const float w = f.weight[i * 8 + d];
+      if ((m >> d & 1u) ? !(w > 0.0f) : (w != 0.0f)) return 1;
+      sum += static_cast<double>(w);
+    }
+    return (m == 0 || sum == 1.0) ? 0 : 1;
+  }
+};
+
+}  // namespace
+
+FlowGraph FlowGraph::from_d8(const kernels::grid_view& grid, exec::device_buffer<std::uint8_t> direction,
+                             FlowRouter router, index_t parallel_level_min) {
+  if (direction.size() != grid.cells())
+    throw std::invalid_argument("FlowGraph: D8 direction array has " + std::to_string(direction.size()) +
+                                " cells, the grid " + std::to_string(grid.cells()));
+  FlowGraph f;
+  f.grid_ = grid;
+  f.router_ = router;
+  f.multi_ = false;
+  f.code_ = std::move(direction);
+  f.build(parallel_level_min);
+  return f;
+}
+
+FlowGraph FlowGraph::from_proportions(const kernels::grid_view& grid, exec::device_buffer<std::uint8_t> mask,
+                                      exec::device_buffer<float> weight, FlowRouter router,
+                                      index_t parallel_level_min) {
+  if (mask.size() != grid.cells() || weight.size() != 8 * grid.cells())
+    throw std::invalid_argument("FlowGraph: receiver mask / weight arrays do not match the grid (need cells and 8 × cells)");
+  FlowGraph f;
+  f.grid_ = grid;
+  f.router_ = router;
+  f.multi_ = true;
+  f.code_ = std::move(mask);
+  f.weight_ = std::move(weight);
+  f.build(parallel_level_min);
+  return f;
+}
+
+kt::flow_graph_view FlowGraph::view() const {
+  kt::flow_graph_view v;
+  v.rows = grid_.rows;
+  v.cols = grid_.cols;
+  v.multi = multi_;
+  v.code = code_.span();
+  v.weight = weight_.span();
+  v.donors = donors_.span();
+  return v;
+}
+
+void FlowGraph::build(index_t parallel_level_min) {
+  const index_t n = grid_.cells();
+  const index_t bad = exec::transform_reduce(n, bad_cell{view()}, index_t{0}, exec::plus<index_t>{});
+  if (bad != 0)
+    throw std::invalid_argument("FlowGraph: " + std::to_string(bad) +
+                                " cells have an invalid direction code or weights that do not sum to 1");
+  donors_ = exec::device_buffer<std::uint8_t>(n);
+  exec::for_each_index(n, kt::donor_mask_kernel{view(), grid_, donors_.span()});
+
+  // Levels by frontiers: queue[level_offsets[L], level_offsets[L+1]) is frontier L.
+  level_ = exec::device_buffer<std::int32_t>(n);
+  exec::device_buffer<std::int32_t> pending(n);
+  exec::device_buffer<index_t> queue(n);
+  exec::device_buffer<std::int64_t> cursor(1);
+  exec::fill(cursor.span(), std::int64_t{0});
+  const kt::flow_graph_view f = view();
+  exec::for_each_index(n, kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
+  level_offsets_.assign(1, 0);
+  index_t begin = 0;
+  index_t end = exec::read_one<std::int64_t>(cursor.span(), 0);
+  std::int32_t current = 0;
+  while (end > begin) {
+    level_offsets_.push_back(end);
+    if (current == std::numeric_limits<std::int32_t>::max() - 1)
+      throw std::invalid_argument("FlowGraph: more than 2^31 - 2 levels");
+    exec::for_each_index(end - begin, kt::release_receivers_kernel{f, grid_, pending.span(), level_.span(), queue.span(),
+                                                                   cursor.span(), begin, current});
+    begin = end;
+    end = exec::read_one<std::int64_t>(cursor.span(), 0);
+    ++current;
+  }
+  const index_t valid = exec::transform_reduce(n, count_valid{grid_}, index_t{0}, exec::plus<index_t>{});
+  if (end != valid)
+    throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - end) +
+                                " valid cells never become free of donors)");
+
+  // Valid cells sorted by (level, index): stable sort of the levels in index order.
+  exec::device_buffer<std::int32_t>& key = pending;  // reuse
+  exec::for_each_index(n, kt::order_key_kernel{level_.span(), current, key.span()});
+  order_ = std::move(queue);
+  exec::sequence(order_.span(), index_t{0});
+  exec::sort_by_key(key.span(), order_.span());
+
+  schedule_ = make_schedule(level_offsets_, parallel_level_min);
+}
+
+std::vector<kt::level_segment> make_schedule(const std::vector<index_t>& level_offsets, index_t parallel_min) {
+  std::vector<kt::level_segment> s;
+  for (std::size_t l = 0; l + 1 < level_offsets.size(); ++l) {
+    const index_t b = level_offsets[l], e = level_offsets[l + 1];
+    if (e - b >= parallel_min) {
+      s.push_back({b, e, true});
+    } else if (!s.empty() && !s.back().parallel) {
+      s.back().end = e;
+    } else {
+      s.push_back({b, e, false});
+    }
+  }
+  return s;
+}
+
+std::vector<std::uint8_t> FlowGraph::d8_directions() const {
+  if (multi_) throw std::logic_error("FlowGraph::d8_directions: the graph has multiple receivers per cell");
+  return exec::to_host(code_);
+}
+
+std::vector<std::uint8_t> FlowGraph::esri_codes() const {
+  std::vector<std::uint8_t> d = d8_directions();
+  for (auto& c : d) c = c == kt::no_receiver ? std::uint8_t{0} : kernels::d8_esri_code(c);
+  return d;
+}
+
+std::vector<std::uint8_t> FlowGraph::receiver_masks() const {
+  std::vector<std::uint8_t> m = exec::to_host(code_);
+  if (!multi_)
+    for (auto& c : m) c = c == kt::no_receiver ? std::uint8_t{0} : static_cast<std::uint8_t>(1u << c);
+  return m;
+}
+
+std::vector<float> FlowGraph::weights() const {
+  if (multi_) return exec::to_host(weight_);
+  const std::vector<std::uint8_t> d = exec::to_host(code_);
+  std::vector<float> w(d.size() * 8, 0.0f);
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d[i] != kt::no_receiver) w[i * 8 + d[i]] = 1.0f;
+  return w;
+}
+
+std::size_t FlowGraph::device_bytes() const {
+  return code_.bytes() + weight_.bytes() + donors_.bytes() + level_.bytes() + order_.bytes();
+}
+
+}  // namespace leachflow::model
