@@ -13,4 +13,7 @@ using Action = std::function<int()>;   // returns the exit code
 // `leachflow info DEM [--json] [--band N]`
 void register_info_command(CLI::App& app, Action& action);
 
+// `leachflow terrain DEM -o DIR [--method fill|breach|none] [--router d8|dinf|mfd] ...`
+void register_terrain_command(CLI::App& app, Action& action);
+
 }  // namespace leachflow::app

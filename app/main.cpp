@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
 
   leachflow::app::Action action;
   leachflow::app::register_info_command(app, action);
+  leachflow::app::register_terrain_command(app, action);
 
   try {
     app.parse(argc, argv);

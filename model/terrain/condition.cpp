@@ -1,6 +1,8 @@
 // DEM conditioning driver: depression handling, then flat resolution. See condition.hpp.
 #include "model/terrain/condition.hpp"
 
+#include "kernels/exec/exec.hpp"
+
 namespace leachflow::model::terrain {
 
 Conditioned condition(const kernels::grid_view& g, exec::device_span<const float> elevation,

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernels/exec/exec.hpp"
+#include "kernels/exec/memory.hpp"  // host-safe: app/ includes this header
 #include "kernels/grid_view.hpp"
 
 namespace leachflow::model::terrain {

@@ -1,0 +1,42 @@
+// The terrain pipeline of DESIGN.md: condition the DEM → route → topological order →
+// contributing area → edge-contamination mask (→ streams, order, basins), with per-stage
+// timings and device memory. Host-safe header: app/ calls it and copies results to host.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernels/exec/memory.hpp"
+#include "kernels/grid_view.hpp"
+#include "model/terrain/condition.hpp"
+#include "model/terrain/flow_graph.hpp"
+
+namespace leachflow::model::terrain {
+
+struct TerrainOptions {
+  DepressionMethod depressions = DepressionMethod::fill;
+  ConditionOptions condition;
+  FlowRouter router = FlowRouter::d8;
+};
+
+struct StageTiming {
+  std::string name;
+  double seconds = 0;
+  std::size_t peak_device_bytes = 0;  // most device memory held at once during the stage
+};
+
+struct Terrain {
+  Conditioned conditioned;
+  std::optional<FlowGraph> graph;
+  exec::device_buffer<double> area_m2;             // contributing area incl. the cell, m²
+  exec::device_buffer<std::uint8_t> edge_contaminated;  // 1: upstream area may continue past NoData/edge
+  std::vector<StageTiming> timings;
+};
+
+// elevation: one float per cell (NoData cells are ignored). The grid's buffers must outlive the result.
+Terrain build_terrain(const kernels::grid_view& grid, exec::device_span<const float> elevation,
+                      const TerrainOptions& options = {});
+
+}  // namespace leachflow::model::terrain
