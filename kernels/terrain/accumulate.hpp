@@ -14,7 +14,7 @@
 // whatever the thread count or schedule. Invariant (tests): bitwise equal to a serial
 // queue-based reference that sums donors in the same order.
 //
-// a and b are functors LF_HD double(index_t cell) so callers plug in their own; `one` costs
+// a and b are functors LF_HD double(index_t cell) so callers plug in their own; `coeff_one` costs
 // nothing (b · s with b = 1.0 is s exactly). The multi-column version advances k fields in one
 // launch with layout [field][cell] (each field is a plain raster); a and b then take
 // (field, cell).
@@ -30,14 +30,14 @@
 namespace leachflow::kernels::terrain {
 
 // ---- a and b functors -------------------------------------------------------------------
-struct one {
+struct coeff_one {
   LF_HD double operator()(index_t) const { return 1.0; }
 };
-struct constant {
+struct coeff_constant {
   double value = 0.0;
   LF_HD double operator()(index_t) const { return value; }
 };
-struct per_cell {
+struct coeff_per_cell {
   device_span<const double> value;
   LF_HD double operator()(index_t i) const { return value[i]; }
 };
@@ -54,7 +54,7 @@ struct row_of {
     return r;
   }
 };
-struct per_row {
+struct coeff_per_row {
   device_span<const double> value;  // one per row, e.g. grid_view::area_m2
   row_of row;
   LF_HD double operator()(index_t i) const { return value[row(i)]; }

@@ -9,8 +9,9 @@
 //      the domain, toward the first such neighbour in the order E, S, W, N, SE, SW, NW, NE
 //      (cardinals first, so a south-edge cell points S, not SE);
 //   3. otherwise, with a flat gradient (Barnes et al. 2014 flat resolution, int32 per cell;
-//      may be empty): to the equal-elevation valid neighbour whose gradient value is the lowest
-//      and lower than the cell's own; ties toward the lower direction index;
+//      may be empty; 0 = not on a flat): to the equal-elevation valid neighbour whose gradient
+//      value is the smallest positive one below the cell's own; ties toward the lower direction
+//      index (the contract of model/terrain/condition.hpp);
 //   4. otherwise no_receiver (a sink).
 // Off-grid and NoData neighbours are never candidates in rules 1 and 3: their elevation is
 // unknown. Invariant (tests): every receiver is strictly lower in (elevation, flat gradient), so
@@ -34,7 +35,7 @@ LF_HD inline std::uint8_t d8_outlet_direction(const grid_view& g, index_t i) {
   return no_receiver;
 }
 
-// Rule 3: equal-elevation neighbour with the lowest flat gradient below the cell's own.
+// Rule 3: equal-elevation neighbour with the smallest positive flat gradient below the cell's own.
 LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, device_span<const float> z,
                                             device_span<const std::int32_t> flat_gradient, index_t i) {
   if (flat_gradient.empty()) return no_receiver;
@@ -42,7 +43,7 @@ LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, device_span<cons
   std::int32_t best_gradient = flat_gradient[i];
   for (int d = 0; d < 8; ++d) {
     const index_t j = receiver_in_domain(g, i, d);
-    if (j >= 0 && z[j] == z[i] && flat_gradient[j] < best_gradient) {
+    if (j >= 0 && z[j] == z[i] && flat_gradient[j] > 0 && flat_gradient[j] < best_gradient) {
       best_gradient = flat_gradient[j];
       best = static_cast<std::uint8_t>(d);
     }

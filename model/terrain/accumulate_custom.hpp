@@ -9,7 +9,7 @@
 #include "kernels/terrain/accumulate.hpp"
 #include "model/terrain/flow_graph.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 template <class A, class B>
 void accumulate_with(const FlowGraph& graph, A a, B b, exec::device_span<double> x) {
@@ -22,4 +22,4 @@ void accumulate_columns_with(const FlowGraph& graph, index_t fields, A a, B b, e
   kernels::terrain::accumulate_columns(graph.view(), graph.order(), std::span(graph.schedule()), fields, a, b, x);
 }
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

@@ -8,7 +8,7 @@
 #include "kernels/terrain/accumulate.hpp"
 #include "model/terrain/accumulate_custom.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 namespace kt = kernels::terrain;
 
@@ -76,26 +76,26 @@ FlowBudget budget(const FlowGraph& graph, A a, exec::device_span<const double> x
   return b;
 }
 
-kt::per_row cell_area(const FlowGraph& g) { return kt::per_row{g.grid().area_m2, kt::row_of(g.cols())}; }
+kt::coeff_per_row cell_area(const FlowGraph& g) { return kt::coeff_per_row{g.grid().area_m2, kt::row_of(g.cols())}; }
 
 }  // namespace
 
 exec::device_buffer<double> contributing_area_m2(const FlowGraph& graph) {
   exec::device_buffer<double> x(graph.cells());
-  accumulate_with(graph, cell_area(graph), kt::one{}, x.span());
+  accumulate_with(graph, cell_area(graph), kt::coeff_one{}, x.span());
   return x;
 }
 
 exec::device_buffer<double> contributing_cells(const FlowGraph& graph) {
   exec::device_buffer<double> x(graph.cells());
-  accumulate_with(graph, kt::constant{1.0}, kt::one{}, x.span());
+  accumulate_with(graph, kt::coeff_constant{1.0}, kt::coeff_one{}, x.span());
   return x;
 }
 
 exec::device_buffer<double> weighted_accumulation(const FlowGraph& graph, exec::device_span<const double> weight) {
   check_size(graph, weight, "weight");
   exec::device_buffer<double> x(graph.cells());
-  accumulate_with(graph, kt::per_cell{weight}, kt::one{}, x.span());
+  accumulate_with(graph, kt::coeff_per_cell{weight}, kt::coeff_one{}, x.span());
   return x;
 }
 
@@ -111,7 +111,7 @@ void accumulate(const FlowGraph& graph, exec::device_span<const double> a, exec:
   check_size(graph, a, "a");
   check_size(graph, b, "b");
   if (x.size() != graph.cells()) throw std::invalid_argument("accumulation: x size differs from rows × cols");
-  accumulate_with(graph, kt::per_cell{a}, kt::per_cell{b}, x);
+  accumulate_with(graph, kt::coeff_per_cell{a}, kt::coeff_per_cell{b}, x);
 }
 
 exec::device_buffer<double> outflow_per_cell(const FlowGraph& graph, exec::device_span<const double> x) {
@@ -124,7 +124,7 @@ exec::device_buffer<double> outflow_per_cell(const FlowGraph& graph, exec::devic
 FlowBudget flow_budget(const FlowGraph& graph, exec::device_span<const double> a, exec::device_span<const double> x) {
   check_size(graph, a, "a");
   check_size(graph, x, "x");
-  return budget(graph, kt::per_cell{a}, x);
+  return budget(graph, kt::coeff_per_cell{a}, x);
 }
 
 FlowBudget area_budget(const FlowGraph& graph, exec::device_span<const double> area_m2) {
@@ -132,4 +132,4 @@ FlowBudget area_budget(const FlowGraph& graph, exec::device_span<const double> a
   return budget(graph, cell_area(graph), area_m2);
 }
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

@@ -14,7 +14,7 @@
 #include "kernels/exec/memory.hpp"
 #include "model/terrain/flow_graph.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 // Area draining through each cell including itself, m² (a = cell area of the row, b = 1).
 exec::device_buffer<double> contributing_area_m2(const FlowGraph& graph);
@@ -47,4 +47,4 @@ FlowBudget flow_budget(const FlowGraph& graph, exec::device_span<const double> a
 // Budget of contributing_area_m2 (a = cell area).
 FlowBudget area_budget(const FlowGraph& graph, exec::device_span<const double> area_m2);
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

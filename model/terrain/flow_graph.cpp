@@ -10,7 +10,7 @@
 #include "kernels/exec/exec.hpp"
 #include "kernels/terrain/topological_order.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 namespace kt = kernels::terrain;
 
@@ -172,4 +172,4 @@ std::size_t FlowGraph::device_bytes() const {
   return code_.bytes() + weight_.bytes() + donors_.bytes() + level_.bytes() + order_.bytes();
 }
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

@@ -19,7 +19,7 @@
 #include "kernels/grid_view.hpp"
 #include "kernels/terrain/flow_graph.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 using exec::index_t;
 
@@ -89,4 +89,4 @@ class FlowGraph {
 std::vector<kernels::terrain::level_segment> make_schedule(const std::vector<index_t>& level_offsets,
                                                            index_t parallel_min);
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

@@ -9,7 +9,7 @@
 #include "kernels/terrain/route_dinf.hpp"
 #include "kernels/terrain/route_mfd.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 namespace kt = kernels::terrain;
 
@@ -50,4 +50,4 @@ FlowGraph route_mfd(const kernels::grid_view& grid, exec::device_span<const floa
   return FlowGraph::from_proportions(grid, std::move(mask), std::move(weight), FlowRouter::mfd);
 }
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain

@@ -15,7 +15,7 @@
 #include "kernels/grid_view.hpp"
 #include "model/terrain/flow_graph.hpp"
 
-namespace leachflow::model {
+namespace leachflow::model::terrain {
 
 FlowGraph route_d8(const kernels::grid_view& grid, exec::device_span<const float> elevation,
                    exec::device_span<const std::int32_t> flat_gradient = {});
@@ -31,4 +31,4 @@ struct MfdOptions {
 FlowGraph route_mfd(const kernels::grid_view& grid, exec::device_span<const float> elevation,
                     exec::device_span<const std::int32_t> flat_gradient = {}, MfdOptions options = {});
 
-}  // namespace leachflow::model
+}  // namespace leachflow::model::terrain
