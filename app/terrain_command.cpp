@@ -42,7 +42,7 @@ struct TerrainCommandOptions {
   std::string timings_json;
 };
 
-const std::vector<std::string> output_names = {"conditioned_dem.tif", "flow_directions.tif",
+const std::vector<std::string> output_names = {"conditioned_dem.tif", "flat_gradient.tif", "flow_directions.tif",
                                                "contributing_area.tif", "edge_contaminated.tif"};
 
 std::size_t peak_rss_bytes() {
@@ -105,6 +105,14 @@ int run_terrain(const TerrainCommandOptions& o) {
                         {{"LEACHFLOW_PRODUCT", "conditioned DEM"}, {"LEACHFLOW_METHOD", o.method}});
     }
     {
+      std::vector<std::int32_t> fg = exec::to_host(t.conditioned.flat_gradient);
+      for (std::size_t i = 0; i < fg.size(); ++i)
+        if (!g.valid[i]) fg[i] = -1;
+      io::write_geotiff(path("flat_gradient.tif"), g, fg, -1.0,
+                        {{"LEACHFLOW_PRODUCT", "Barnes et al. 2014 flat gradient: 0 off flats; on a flat, smaller drains "
+                                               "first (routes ties on flats)"}});
+    }
+    {
       const bool d8 = !t.graph->multi();
       const std::vector<std::uint8_t> codes = d8 ? t.graph->esri_codes() : t.graph->receiver_masks();
       io::write_geotiff(path("flow_directions.tif"), g, codes, 255.0,
@@ -145,7 +153,7 @@ int run_terrain(const TerrainCommandOptions& o) {
                 s.seconds > 0 ? cells / s.seconds / 1e6 : 0.0, static_cast<double>(s.peak_device_bytes) / cells);
   std::printf("peak device memory %.1f B/cell; process peak RSS %.1f B/cell\n",
               static_cast<double>(device_peak) / cells, static_cast<double>(peak_rss_bytes()) / cells);
-  if (!o.no_write) std::printf("wrote %s/{%s}.tif\n", o.out_dir.c_str(), "conditioned_dem,flow_directions,contributing_area,edge_contaminated");
+  if (!o.no_write) std::printf("wrote %s/{%s}.tif\n", o.out_dir.c_str(), "conditioned_dem,flat_gradient,flow_directions,contributing_area,edge_contaminated");
 
   if (!o.timings_json.empty()) {
     nlohmann::json j;
