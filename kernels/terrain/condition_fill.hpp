@@ -5,8 +5,10 @@
 //   a) drain_pointer: every valid cell points to its lowest valid neighbour in the total order
 //      (z, index) when that is below itself; outlets (edge / next to NoData) and pits point to
 //      themselves.
-//   b) basins = connected components of that forest (condition_components.hpp); basins rooted
-//      at an outlet form the "ocean" (dense id 0), every other basin gets a dense id 1..K.
+//   b) every cell finds the root its pointer chain reaches: each round follows the previous
+//      round's pointers up to root_hops steps (double-buffered, no atomics), so a round
+//      multiplies the reach by root_hops (pointer jumping, log depth); basins rooted at an
+//      outlet form the "ocean" (dense id 0), every other basin gets a dense id 1..K.
 //   c) spill edges: every 8-adjacent valid pair (a, b) in different basins gives an edge of
 //      weight max(z_a, z_b).
 //   d) the host computes per basin the water level W = the minimax path weight to the ocean
@@ -50,15 +52,34 @@ LF_HD inline index_t drain_pointer(const grid_view& g, exec::device_span<const f
   return best;
 }
 
-// Edges of the drainage forest, for connected_components.
-struct drain_edges {
+// parent[i] = drain_pointer(i).
+struct store_drain_pointer {
   grid_view g;
   exec::device_span<const float> z;
-  LF_HD int operator()(index_t u, index_t* out) const {
-    const index_t p = drain_pointer(g, z, u);
-    if (p == u) return 0;
-    out[0] = p;
-    return 1;
+  exec::device_span<std::int64_t> parent;
+  LF_HD void operator()(index_t i) const { parent[i] = drain_pointer(g, z, i); }
+};
+
+// to[i] = the cell reached from i by following `from` at most root_hops times; counts (once
+// per block) the cells that did not reach a root.
+inline constexpr int root_hops = 64;
+inline constexpr index_t root_block = 1024;
+struct follow_pointers {
+  exec::device_span<const std::int64_t> from;
+  exec::device_span<std::int64_t> to;
+  exec::device_span<std::int64_t> unfinished;  // one counter
+  LF_HD void operator()(index_t b) const {
+    const index_t n = from.size();
+    const index_t lo = b * root_block;
+    const index_t hi = lo + root_block < n ? lo + root_block : n;
+    std::int64_t open = 0;
+    for (index_t i = lo; i < hi; ++i) {
+      index_t p = from[i];
+      for (int h = 1; h < root_hops && from[p] != p; ++h) p = from[p];
+      to[i] = p;
+      if (from[p] != p) ++open;
+    }
+    if (open != 0) exec::atomic_add(&unfinished[0], open);
   }
 };
 

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_common.hpp"
 #include "model/terrain/condition.hpp"
 

@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
-#include "kernels/terrain/condition_components.hpp"
+#include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_fill.hpp"
 #include "model/terrain/condition.hpp"
 
@@ -68,7 +69,17 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
 
   // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
   exec::device_buffer<std::int64_t> basin(n);
-  kt::connected_components(n, kt::drain_edges{g, z_in}, basin.span());
+  {
+    exec::device_buffer<std::int64_t> other(n), unfinished(1);
+    exec::for_each_index(n, kt::store_drain_pointer{g, z_in, basin.span()});
+    const index_t blocks = (n + kt::root_block - 1) / kt::root_block;
+    for (;;) {
+      exec::fill<std::int64_t>(unfinished.span(), 0);
+      exec::for_each_index(blocks, kt::follow_pointers{basin.span(), other.span(), unfinished.span()});
+      std::swap(basin, other);
+      if (exec::read_one<std::int64_t>(unfinished.span(), 0) == 0) break;
+    }
+  }
   {
     exec::device_buffer<std::int32_t> slot(n);
     exec::for_each_index(n, kt::mark_pit_basins{g, basin.span(), slot.span()});

@@ -3,6 +3,7 @@
 // labels the flats and combines the gradients.
 #include <cstdint>
 
+#include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_components.hpp"
 #include "kernels/terrain/condition_flats.hpp"
 #include "model/terrain/condition.hpp"
