@@ -1,8 +1,9 @@
 // Connected components over an implicit graph by min-label hooking and shortcutting (FastSV,
 // Zhang, Azad & Hu 2020; after Shiloach & Vishkin 1982), in place on one int64 label per cell.
 //
-// Used twice by DEM conditioning: to label drainage basins (the forest "cell -> lowest
-// neighbour") and to label flats (8-connected equal-elevation cells, Barnes et al. 2014).
+// Used by DEM conditioning to label flats (8-connected equal-elevation cells, Barnes et al.
+// 2014); one int64 per cell, no second buffer. (Drainage basins use bounded pointer following
+// instead, condition_fill.hpp: on a forest it needs no atomics and fewer passes.)
 //
 // Invariants: label[x] <= x and label[x] lies in x's component; labels only decrease
 // (atomic_fetch_min), so every read is a valid ancestor whatever the interleaving. A pass in
