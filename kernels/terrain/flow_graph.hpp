@@ -85,19 +85,41 @@ struct level_segment {
 };
 
 // Receiver of cell i in direction d as a cell index, or -1 when that share leaves the domain
-// (off the grid or onto NoData).
+// (off the grid or onto NoData). r, c: the row and column of i (callers compute them once; a
+// 64-bit division per neighbour would cost more than the rest of a router).
+LF_HD inline index_t domain_neighbour(const grid_view& g, index_t i, index_t r, index_t c, int d) {
+  constexpr int dr[8] = {0, 1, 1, 1, 0, -1, -1, -1};
+  constexpr int dc[8] = {1, 1, 0, -1, -1, -1, 0, 1};
+  if (!g.inside(r + dr[d], c + dc[d])) return -1;
+  const index_t j = i + dr[d] * g.cols + dc[d];
+  return g.is_valid(j) ? j : index_t{-1};
+}
+
+// All 8 domain neighbours of a cell (-1 = off the grid or NoData), with one division.
+struct domain_neighbours {
+  index_t row = 0;
+  index_t j[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  LF_HD domain_neighbours(const grid_view& g, index_t i) {
+    row = i / g.cols;
+    const index_t c = i - row * g.cols;
+    for (int d = 0; d < 8; ++d) j[d] = domain_neighbour(g, i, row, c, d);
+  }
+};
+
 LF_HD inline index_t receiver_in_domain(const grid_view& g, index_t i, int d) {
-  const index_t j = g.neighbour(i, d);
-  return (j >= 0 && g.is_valid(j)) ? j : index_t{-1};
+  const index_t r = i / g.cols;
+  return domain_neighbour(g, i, r, i - r * g.cols, d);
 }
 
 // Fraction of cell i's flow that leaves the domain (0 for sinks, NoData and inner cells).
 // Summed in direction order; exact because the weights are multiples of 2^-24.
 LF_HD inline double exit_fraction(const flow_graph_view& f, const grid_view& g, index_t i) {
   const std::uint8_t m = f.receiver_mask(i);
+  if (m == 0) return 0.0;
+  const index_t r = i / g.cols, c = i - r * g.cols;
   double out = 0.0;
   for (int d = 0; d < 8; ++d)
-    if ((m >> d & 1u) && receiver_in_domain(g, i, d) < 0) out += f.weight_to(i, d);
+    if ((m >> d & 1u) && domain_neighbour(g, i, r, c, d) < 0) out += f.weight_to(i, d);
   return out;
 }
 
@@ -110,9 +132,10 @@ struct donor_mask_kernel {
   LF_HD void operator()(index_t i) const {
     std::uint8_t m = 0;
     if (g.is_valid(i)) {
+      const domain_neighbours nb(g, i);
       for (int d = 0; d < 8; ++d) {
-        const index_t j = g.neighbour(i, d);
-        if (j >= 0 && g.is_valid(j) && (f.receiver_mask(j) >> d8_opposite(d) & 1u))
+        const index_t j = nb.j[d];
+        if (j >= 0 && (f.receiver_mask(j) >> d8_opposite(d) & 1u))
           m = static_cast<std::uint8_t>(m | (1u << d));
       }
     }

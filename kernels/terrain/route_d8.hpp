@@ -28,21 +28,21 @@
 namespace leachflow::kernels::terrain {
 
 // Direction out of the domain for an outlet cell (rule 2), or no_receiver if it has none.
-LF_HD inline std::uint8_t d8_outlet_direction(const grid_view& g, index_t i) {
+LF_HD inline std::uint8_t d8_outlet_direction(const domain_neighbours& nb) {
   constexpr int order[8] = {0, 2, 4, 6, 1, 3, 5, 7};
   for (int k = 0; k < 8; ++k)
-    if (receiver_in_domain(g, i, order[k]) < 0) return static_cast<std::uint8_t>(order[k]);
+    if (nb.j[order[k]] < 0) return static_cast<std::uint8_t>(order[k]);
   return no_receiver;
 }
 
 // Rule 3: equal-elevation neighbour with the smallest positive flat gradient below the cell's own.
-LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, device_span<const float> z,
+LF_HD inline std::uint8_t d8_flat_direction(const domain_neighbours& nb, device_span<const float> z,
                                             device_span<const std::int32_t> flat_gradient, index_t i) {
   if (flat_gradient.empty()) return no_receiver;
   std::uint8_t best = no_receiver;
   std::int32_t best_gradient = flat_gradient[i];
   for (int d = 0; d < 8; ++d) {
-    const index_t j = receiver_in_domain(g, i, d);
+    const index_t j = nb.j[d];
     if (j >= 0 && z[j] == z[i] && flat_gradient[j] > 0 && flat_gradient[j] < best_gradient) {
       best_gradient = flat_gradient[j];
       best = static_cast<std::uint8_t>(d);
@@ -52,21 +52,22 @@ LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, device_span<cons
 }
 
 // Rules 2–4, shared by every router as the fallback for cells with no lower neighbour.
-LF_HD inline std::uint8_t d8_no_descent_direction(const grid_view& g, device_span<const float> z,
+LF_HD inline std::uint8_t d8_no_descent_direction(const domain_neighbours& nb, device_span<const float> z,
                                                   device_span<const std::int32_t> flat_gradient, index_t i) {
-  const std::uint8_t out = d8_outlet_direction(g, i);
-  return out != no_receiver ? out : d8_flat_direction(g, z, flat_gradient, i);
+  const std::uint8_t out = d8_outlet_direction(nb);
+  return out != no_receiver ? out : d8_flat_direction(nb, z, flat_gradient, i);
 }
 
 LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
                                        device_span<const std::int32_t> flat_gradient, index_t i) {
   if (!g.is_valid(i)) return no_receiver;
-  const index_t r = g.row(i);
+  const domain_neighbours nb(g, i);
+  const index_t r = nb.row;
   const float zi = z[i];
   std::uint8_t best = no_receiver;
   double best_slope = 0.0;
   for (int d = 0; d < 8; ++d) {
-    const index_t j = receiver_in_domain(g, i, d);
+    const index_t j = nb.j[d];
     if (j < 0) continue;
     const double drop = static_cast<double>(zi) - static_cast<double>(z[j]);
     if (drop > 0.0) {
@@ -77,7 +78,7 @@ LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const flo
       }
     }
   }
-  return best != no_receiver ? best : d8_no_descent_direction(g, z, flat_gradient, i);
+  return best != no_receiver ? best : d8_no_descent_direction(nb, z, flat_gradient, i);
 }
 
 struct d8_router {

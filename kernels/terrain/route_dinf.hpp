@@ -54,15 +54,16 @@ struct dinf_router {
       mask[i] = store_single(no_receiver, w);
       return;
     }
-    const index_t r = g.row(i);
+    const domain_neighbours nb(g, i);
+    const index_t r = nb.row;
     const double e0 = elevation[i];
     double best_s = 0.0, best_r = 0.0, best_rmax = 1.0;
     int best_card = -1, best_diag = -1;
     for (int f = 0; f < 8; ++f) {
       const int card = (f & 1) ? ((f + 1) & 7) : f;
       const int diag = (f & 1) ? f : f + 1;
-      const index_t j1 = receiver_in_domain(g, i, card);
-      const index_t j2 = receiver_in_domain(g, i, diag);
+      const index_t j1 = nb.j[card];
+      const index_t j2 = nb.j[diag];
       if (j1 < 0 || j2 < 0) continue;
       const double d1 = g.distance_m(r, card);
       const double d2 = dinf_side_m(g, r, card, diag);
@@ -90,7 +91,7 @@ struct dinf_router {
       }
     }
     if (best_card < 0) {
-      mask[i] = store_single(d8_no_descent_direction(g, elevation, flat_gradient, i), w);
+      mask[i] = store_single(d8_no_descent_direction(nb, elevation, flat_gradient, i), w);
       return;
     }
     double share[8] = {0, 0, 0, 0, 0, 0, 0, 0};

@@ -53,13 +53,14 @@ struct mfd_router {
       mask[i] = store_single(no_receiver, w);
       return;
     }
-    const index_t r = g.row(i);
+    const domain_neighbours nb(g, i);
+    const index_t r = nb.row;
     const double zi = elevation[i];
     double share[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     double total = 0.0;
     std::uint8_t lower = 0;
     for (int d = 0; d < 8; ++d) {
-      const index_t j = receiver_in_domain(g, i, d);
+      const index_t j = nb.j[d];
       if (j < 0) continue;
       const double drop = zi - static_cast<double>(elevation[j]);
       if (drop > 0.0) {
@@ -70,7 +71,7 @@ struct mfd_router {
       }
     }
     if (lower == 0 || !(total > 0.0)) {
-      mask[i] = store_single(d8_no_descent_direction(g, elevation, flat_gradient, i), w);
+      mask[i] = store_single(d8_no_descent_direction(nb, elevation, flat_gradient, i), w);
       return;
     }
     mask[i] = store_proportions(share, lower, total, w);

@@ -51,9 +51,11 @@ struct release_receivers_kernel {
   LF_HD void operator()(index_t k) const {
     const index_t i = queue[begin + k];
     const std::uint8_t m = f.receiver_mask(i);
+    if (m == 0) return;
+    const index_t r = i / g.cols, c = i - r * g.cols;
     for (int d = 0; d < 8; ++d) {
       if (!(m >> d & 1u)) continue;
-      const index_t j = receiver_in_domain(g, i, d);
+      const index_t j = domain_neighbour(g, i, r, c, d);
       if (j < 0) continue;
       if (exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) == 1) {
         level[j] = current + 1;
