@@ -65,6 +65,41 @@ struct release_receivers_kernel {
   }
 };
 
+// One thread walks consecutive small frontiers (fewer than `small` cells) in order, so a long
+// thin tail of levels costs one launch instead of one per level. state = {begin, end, level} of
+// the current frontier in, and of the first frontier it did not process out.
+struct serial_frontiers_kernel {
+  release_receivers_kernel release;
+  device_span<std::int64_t> state;
+  index_t small = 0;
+  LF_HD void operator()(index_t) const {
+    index_t begin = state[0], end = state[1];
+    auto current = static_cast<std::int32_t>(state[2]);
+    while (begin < end && end - begin < small) {
+      release_receivers_kernel k = release;
+      k.begin = begin;
+      k.current = current;
+      for (index_t q = 0; q < end - begin; ++q) k(q);
+      begin = end;
+      end = release.cursor[0];
+      ++current;
+    }
+    state[0] = begin;
+    state[1] = end;
+    state[2] = current;
+  }
+};
+
+// Level offsets from the levels sorted ascending (levels are contiguous: a cell at level L + 1
+// has a donor at level L): offsets[key[k]] = k where a new level starts.
+struct level_starts_kernel {
+  device_span<const std::int32_t> sorted_level;
+  device_span<index_t> offsets;
+  LF_HD void operator()(index_t k) const {
+    if (k == 0 || sorted_level[k] != sorted_level[k - 1]) offsets[sorted_level[k]] = k;
+  }
+};
+
 // Sort keys for the (level, index) order: the level, with NoData placed after every level.
 struct order_key_kernel {
   device_span<const std::int32_t> level;

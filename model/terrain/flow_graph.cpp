@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -89,39 +90,56 @@ void FlowGraph::build(index_t parallel_level_min) {
   donors_ = exec::device_buffer<std::uint8_t>(n);
   exec::for_each_index(n, kt::donor_mask_kernel{view(), grid_, donors_.span()});
 
-  // Levels by frontiers: queue[level_offsets[L], level_offsets[L+1]) is frontier L.
+  // Levels by frontiers: the queue holds frontier 0, 1, ... one after another. Large frontiers
+  // get a parallel launch; runs of small ones are walked by one thread (serial_frontiers_kernel).
   level_ = exec::device_buffer<std::int32_t>(n);
   exec::device_buffer<std::int32_t> pending(n);
   exec::device_buffer<index_t> queue(n);
-  exec::device_buffer<std::int64_t> cursor(1);
+  exec::device_buffer<std::int64_t> cursor(1), state(3);
   exec::fill(cursor.span(), std::int64_t{0});
   const kt::flow_graph_view f = view();
   exec::for_each_index(n, kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
-  level_offsets_.assign(1, 0);
   index_t begin = 0;
   index_t end = exec::read_one<std::int64_t>(cursor.span(), 0);
-  std::int32_t current = 0;
+  std::int64_t current = 0;
+  const kt::release_receivers_kernel release{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()};
   while (end > begin) {
-    level_offsets_.push_back(end);
-    if (current == std::numeric_limits<std::int32_t>::max() - 1)
+    if (current >= std::numeric_limits<std::int32_t>::max() - 1)
       throw std::invalid_argument("FlowGraph: more than 2^31 - 2 levels");
-    exec::for_each_index(end - begin, kt::release_receivers_kernel{f, grid_, pending.span(), level_.span(), queue.span(),
-                                                                   cursor.span(), begin, current});
-    begin = end;
-    end = exec::read_one<std::int64_t>(cursor.span(), 0);
-    ++current;
+    if (end - begin >= parallel_level_min) {
+      kt::release_receivers_kernel k = release;
+      k.begin = begin;
+      k.current = static_cast<std::int32_t>(current);
+      exec::for_each_index(end - begin, k);
+      begin = end;
+      end = exec::read_one<std::int64_t>(cursor.span(), 0);
+      ++current;
+    } else {
+      const std::int64_t s[3] = {begin, end, current};
+      exec::copy(std::span<const std::int64_t>(s), state.span());
+      exec::for_each_index(1, kt::serial_frontiers_kernel{release, state.span(), parallel_level_min});
+      const std::vector<std::int64_t> h = exec::to_host(state);
+      begin = h[0];
+      end = h[1];
+      current = h[2];
+    }
   }
   const index_t valid = exec::transform_reduce(n, count_valid{grid_}, index_t{0}, exec::plus<index_t>{});
   if (end != valid)
     throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - end) +
                                 " valid cells never become free of donors)");
 
-  // Valid cells sorted by (level, index): stable sort of the levels in index order.
+  // Valid cells sorted by (level, index): stable sort of the levels in index order; NoData last.
   exec::device_buffer<std::int32_t>& key = pending;  // reuse
-  exec::for_each_index(n, kt::order_key_kernel{level_.span(), current, key.span()});
+  const auto levels = static_cast<std::int32_t>(current);
+  exec::for_each_index(n, kt::order_key_kernel{level_.span(), levels, key.span()});
   order_ = std::move(queue);
   exec::sequence(order_.span(), index_t{0});
   exec::sort_by_key(key.span(), order_.span());
+  exec::device_buffer<index_t> offsets(levels + 1);
+  exec::copy(std::span<const index_t>(&valid, 1), offsets.span().subspan(levels, 1));
+  exec::for_each_index(valid, kt::level_starts_kernel{key.span(), offsets.span()});
+  level_offsets_ = exec::to_host(offsets);
 
   schedule_ = make_schedule(level_offsets_, parallel_level_min);
 }
