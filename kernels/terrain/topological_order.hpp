@@ -100,6 +100,48 @@ struct level_starts_kernel {
   }
 };
 
+// Stable counting sort of the valid cells by level, in two passes over fixed blocks of cells
+// (a parallel radix sort with one digit): block b counts its cells per level into
+// count[level * blocks + b]; an exclusive scan in (level, block) order turns the counts into
+// output positions; block b then writes its cells in index order. The result is the
+// (level, index) order, deterministic for any thread count, in O(cells + levels × blocks).
+struct level_histogram_kernel {
+  device_span<const std::int32_t> level;
+  index_t cells = 0;
+  index_t block_cells = 0;
+  index_t blocks = 0;
+  device_span<index_t> count;  // [level * blocks + block], zeroed
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = b * block_cells;
+    const index_t hi = lo + block_cells < cells ? lo + block_cells : cells;
+    for (index_t i = lo; i < hi; ++i)
+      if (level[i] >= 0) ++count[static_cast<index_t>(level[i]) * blocks + b];
+  }
+};
+
+struct level_scatter_kernel {
+  device_span<const std::int32_t> level;
+  index_t cells = 0;
+  index_t block_cells = 0;
+  index_t blocks = 0;
+  device_span<index_t> position;  // exclusive scan of the histogram; advanced as cells are written
+  device_span<index_t> order;
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = b * block_cells;
+    const index_t hi = lo + block_cells < cells ? lo + block_cells : cells;
+    for (index_t i = lo; i < hi; ++i)
+      if (level[i] >= 0) order[position[static_cast<index_t>(level[i]) * blocks + b]++] = i;
+  }
+};
+
+// offsets[L] = first position of level L: the scanned histogram at (L, block 0).
+struct level_offsets_kernel {
+  device_span<const index_t> position;  // scanned histogram, before scattering
+  index_t blocks = 0;
+  device_span<index_t> offsets;
+  LF_HD void operator()(index_t l) const { offsets[l] = position[l * blocks]; }
+};
+
 // Sort keys for the (level, index) order: the level, with NoData placed after every level.
 struct order_key_kernel {
   device_span<const std::int32_t> level;

@@ -1,6 +1,7 @@
 // FlowGraph construction: donor mask, topological levels by frontiers, (level, index) order.
 #include "model/terrain/flow_graph.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -129,17 +130,24 @@ void FlowGraph::build(index_t parallel_level_min) {
     throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - end) +
                                 " valid cells never become free of donors)");
 
-  // Valid cells sorted by (level, index): stable sort of the levels in index order; NoData last.
-  exec::device_buffer<std::int32_t>& key = pending;  // reuse
-  const auto levels = static_cast<std::int32_t>(current);
-  exec::for_each_index(n, kt::order_key_kernel{level_.span(), levels, key.span()});
-  order_ = std::move(queue);
-  exec::sequence(order_.span(), index_t{0});
-  exec::sort_by_key(key.span(), order_.span());
+  // Valid cells in (level, index) order by a stable counting sort over fixed blocks (see
+  // kernels/terrain/topological_order.hpp): two passes over the cells instead of a comparison
+  // sort. The histogram has levels × blocks entries; blocks shrink when there are many levels.
+  const index_t levels = current;
+  const index_t budget = std::max<index_t>(n / 4, index_t{1} << 16);  // histogram ≤ 2 B/cell
+  const index_t blocks = std::clamp<index_t>(std::min<index_t>((n + 65535) / 65536 * 4, budget / std::max<index_t>(levels, 1)),
+                                             1, 4096);
+  const index_t block_cells = (n + blocks - 1) / std::max<index_t>(blocks, 1);
+  exec::device_buffer<index_t> position(levels * blocks);
+  exec::fill(position.span(), index_t{0});
+  exec::for_each_index(blocks, kt::level_histogram_kernel{level_.span(), n, block_cells, blocks, position.span()});
+  exec::exclusive_scan<index_t>(position.span(), position.span(), 0);
   exec::device_buffer<index_t> offsets(levels + 1);
   exec::copy(std::span<const index_t>(&valid, 1), offsets.span().subspan(levels, 1));
-  exec::for_each_index(valid, kt::level_starts_kernel{key.span(), offsets.span()});
+  exec::for_each_index(levels, kt::level_offsets_kernel{position.span(), blocks, offsets.span()});
   level_offsets_ = exec::to_host(offsets);
+  order_ = std::move(queue);
+  exec::for_each_index(blocks, kt::level_scatter_kernel{level_.span(), n, block_cells, blocks, position.span(), order_.span()});
 
   schedule_ = make_schedule(level_offsets_, parallel_level_min);
 }
