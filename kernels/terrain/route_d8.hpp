@@ -4,14 +4,16 @@
 //
 // Rules, in this order, for a valid cell (NoData cells get no_receiver):
 //   1. steepest strictly lower valid neighbour; ties break toward the lower direction index
-//      (E, SE, S, SW, W, NW, N, NE);
+//      (E, SE, S, SW, W, NW, N, NE), except that between two equally steep neighbours on the
+//      same flat the one with the smaller positive flat gradient (nearer the flat's outlet) wins;
 //   2. otherwise, if the cell touches the grid edge or NoData, it is an outlet: it drains out of
 //      the domain, toward the first such neighbour in the order E, S, W, N, SE, SW, NW, NE
 //      (cardinals first, so a south-edge cell points S, not SE);
 //   3. otherwise, with a flat gradient (Barnes et al. 2014 flat resolution, int32 per cell;
-//      may be empty; 0 = not on a flat): to the equal-elevation valid neighbour whose gradient
-//      value is the smallest positive one below the cell's own; ties toward the lower direction
-//      index (the contract of model/terrain/condition.hpp);
+//      may be empty; 0 = not on a flat): to an equal-elevation valid neighbour whose gradient
+//      value is positive and below the cell's own (the contract of model/terrain/condition.hpp),
+//      the one of steepest gradient descent (g_i − g_j) / distance; ties toward the lower
+//      direction index;
 //   4. otherwise no_receiver (a sink).
 // Off-grid and NoData neighbours are never candidates in rules 1 and 3: their elevation is
 // unknown. Invariant (tests): every receiver is strictly lower in (elevation, flat gradient), so
@@ -36,26 +38,33 @@ LF_HD inline std::uint8_t d8_outlet_direction(const domain_neighbours& nb) {
 }
 
 // Rule 3: equal-elevation neighbour with the smallest positive flat gradient below the cell's own.
-LF_HD inline std::uint8_t d8_flat_direction(const domain_neighbours& nb, device_span<const float> z,
+// Among those, the steepest descent of the gradient itself, (g_i − g_j) / distance, as on a
+// surface tilted by the gradient: at equal gradient values a cardinal neighbour beats a diagonal.
+LF_HD inline std::uint8_t d8_flat_direction(const grid_view& g, const domain_neighbours& nb, device_span<const float> z,
                                             device_span<const std::int32_t> flat_gradient, index_t i) {
   if (flat_gradient.empty()) return no_receiver;
   std::uint8_t best = no_receiver;
-  std::int32_t best_gradient = flat_gradient[i];
+  double best_slope = 0.0;
+  const std::int32_t own = flat_gradient[i];
   for (int d = 0; d < 8; ++d) {
     const index_t j = nb.j[d];
-    if (j >= 0 && z[j] == z[i] && flat_gradient[j] > 0 && flat_gradient[j] < best_gradient) {
-      best_gradient = flat_gradient[j];
-      best = static_cast<std::uint8_t>(d);
+    if (j >= 0 && z[j] == z[i] && flat_gradient[j] > 0 && flat_gradient[j] < own) {
+      const double slope = static_cast<double>(own - flat_gradient[j]) / g.distance_m(nb.row, d);
+      if (slope > best_slope) {
+        best_slope = slope;
+        best = static_cast<std::uint8_t>(d);
+      }
     }
   }
   return best;
 }
 
 // Rules 2–4, shared by every router as the fallback for cells with no lower neighbour.
-LF_HD inline std::uint8_t d8_no_descent_direction(const domain_neighbours& nb, device_span<const float> z,
+LF_HD inline std::uint8_t d8_no_descent_direction(const grid_view& g, const domain_neighbours& nb,
+                                                  device_span<const float> z,
                                                   device_span<const std::int32_t> flat_gradient, index_t i) {
   const std::uint8_t out = d8_outlet_direction(nb);
-  return out != no_receiver ? out : d8_flat_direction(nb, z, flat_gradient, i);
+  return out != no_receiver ? out : d8_flat_direction(g, nb, z, flat_gradient, i);
 }
 
 LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
@@ -72,13 +81,19 @@ LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const flo
     const double drop = static_cast<double>(zi) - static_cast<double>(z[j]);
     if (drop > 0.0) {
       const double slope = drop / g.distance_m(r, d);
-      if (slope > best_slope) {
+      // An exact tie into a flat goes toward the flat's outlet (the smaller positive flat
+      // gradient): it is where the flat drains anyway, and it is what any surface that resolves
+      // the flat by a small tilt would give (validation/peers compares on such a surface).
+      const bool tie_toward_outlet = slope == best_slope && best != no_receiver && !flat_gradient.empty() &&
+                                     flat_gradient[j] > 0 && z[j] == z[nb.j[best]] &&
+                                     (flat_gradient[nb.j[best]] <= 0 || flat_gradient[j] < flat_gradient[nb.j[best]]);
+      if (slope > best_slope || tie_toward_outlet) {
         best_slope = slope;
         best = static_cast<std::uint8_t>(d);
       }
     }
   }
-  return best != no_receiver ? best : d8_no_descent_direction(nb, z, flat_gradient, i);
+  return best != no_receiver ? best : d8_no_descent_direction(g, nb, z, flat_gradient, i);
 }
 
 struct d8_router {

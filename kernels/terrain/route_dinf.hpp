@@ -91,7 +91,7 @@ struct dinf_router {
       }
     }
     if (best_card < 0) {
-      mask[i] = store_single(d8_no_descent_direction(nb, elevation, flat_gradient, i), w);
+      mask[i] = store_single(d8_no_descent_direction(g, nb, elevation, flat_gradient, i), w);
       return;
     }
     double share[8] = {0, 0, 0, 0, 0, 0, 0, 0};

@@ -71,7 +71,7 @@ struct mfd_router {
       }
     }
     if (lower == 0 || !(total > 0.0)) {
-      mask[i] = store_single(d8_no_descent_direction(nb, elevation, flat_gradient, i), w);
+      mask[i] = store_single(d8_no_descent_direction(g, nb, elevation, flat_gradient, i), w);
       return;
     }
     mask[i] = store_proportions(share, lower, total, w);

@@ -59,15 +59,22 @@ inline std::vector<std::uint8_t> reference_d8(index_t rows, index_t cols, const 
   for (index_t i = 0; i < rows * cols; ++i) {
     const auto u = static_cast<std::size_t>(i);
     if (!valid[u]) continue;
-    // 1. steepest strictly lower neighbour, first (lowest d) among equals.
+    // 1. steepest strictly lower neighbour, first (lowest d) among equals — unless the equals
+    //    lie on one flat, then the one with the smaller positive flat gradient.
     double best = 0.0;
     for (int d = 0; d < 8; ++d) {
       const index_t j = g.neighbour(i, d);
       if (!g.in_domain(j)) continue;
-      const double drop = static_cast<double>(z[u]) - static_cast<double>(z[static_cast<std::size_t>(j)]);
+      const auto v = static_cast<std::size_t>(j);
+      const double drop = static_cast<double>(z[u]) - static_cast<double>(z[v]);
       if (drop <= 0.0) continue;
       const double s = drop / m.distance(i / cols, d);
-      if (s > best) {
+      bool nearer_outlet = false;
+      if (s == best && dir[u] != 0xFF && !flat.empty()) {
+        const auto b = static_cast<std::size_t>(g.neighbour(i, dir[u]));
+        nearer_outlet = flat[v] > 0 && z[v] == z[b] && (flat[b] <= 0 || flat[v] < flat[b]);
+      }
+      if (s > best || nearer_outlet) {
         best = s;
         dir[u] = static_cast<std::uint8_t>(d);
       }
@@ -81,15 +88,19 @@ inline std::vector<std::uint8_t> reference_d8(index_t rows, index_t cols, const 
       }
     }
     if (dir[u] != 0xFF || flat.empty()) continue;
-    // 3. flat gradient: smallest positive value below the cell's own, at equal elevation.
-    std::int32_t lowest = flat[u];
+    // 3. flat gradient: a positive value below the cell's own at equal elevation, steepest in
+    //    (own − value) / distance.
+    double steepest = 0.0;
     for (int d = 0; d < 8; ++d) {
       const index_t j = g.neighbour(i, d);
       if (!g.in_domain(j)) continue;
       const auto v = static_cast<std::size_t>(j);
-      if (z[v] == z[u] && flat[v] > 0 && flat[v] < lowest) {
-        lowest = flat[v];
-        dir[u] = static_cast<std::uint8_t>(d);
+      if (z[v] == z[u] && flat[v] > 0 && flat[v] < flat[u]) {
+        const double s = static_cast<double>(flat[u] - flat[v]) / m.distance(i / cols, d);
+        if (s > steepest) {
+          steepest = s;
+          dir[u] = static_cast<std::uint8_t>(d);
+        }
       }
     }
   }
