@@ -17,7 +17,7 @@ exact equality. It is measured on the cells that are not edge-contaminated (leac
 edge_contaminated.tif: no upstream cell touches the grid edge or NoData), because the tools
 differ there by convention, not by error: SAGA treats every grid-edge cell as an outlet that
 receives nothing from its neighbours along the edge, while leachflow (like GRASS) keeps edge cells
-in the domain. All-cell figures are printed too. Exit 1 when SAGA agreement < 99 %.
+in the domain. All-cell figures are printed too. Exit 1 when SAGA agreement < 99 %; 77 (skipped) without the DEM or SAGA.
 
 GRASS r.watershed is not a pure steepest-descent router even with -s: it orders cells by an A*
 least-cost search from the outlets and assigns each cell the direction toward the neighbour
@@ -70,7 +70,7 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(a.dem):
         print(f"crosscheck: DEM not found: {a.dem} (../shared/data beside the checkout); skipped")
-        return 0
+        return 77
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
 
@@ -131,6 +131,8 @@ def main():
               f"(all cells: {100 * all_exact:.2f} / {100 * all_within:.2f} %; A* search directions, see the docstring)")
     else:
         print("GRASS: grass not installed (apt-get install grass-core); skipped")
+    if not shutil.which("saga_cmd"):
+        return 77  # the required comparison could not run
     return 1 if failed else 0
 
 
