@@ -154,13 +154,24 @@ std::vector<std::string> netcdf_variables(const std::string& path) {
   }
   if (names.empty() && ds->GetRasterCount() > 0) {
     // One variable: GDAL opened it directly; its attributes are listed as "<name>#<attr>".
+    // Coordinate and grid-mapping variables are left out: they are not data one could name.
+    std::vector<std::string> coordinates;
     for (char** p = ds->GetMetadata(); p && *p; ++p) {
       const std::string item = *p;
       const auto hash = item.find('#');
       if (hash == std::string::npos) continue;
       const std::string var = item.substr(0, hash);
+      const std::string rest = lower(item.substr(hash + 1));
+      const bool coordinate = rest.rfind("grid_mapping_name=", 0) == 0 || rest.rfind("axis=", 0) == 0 ||
+                              rest.rfind("units=degrees_", 0) == 0 ||
+                              (rest.rfind("units=", 0) == 0 && rest.find(" since ") != std::string::npos) ||
+                              rest.rfind("standard_name=projection_", 0) == 0;
+      if (coordinate) coordinates.push_back(var);
       if (var != "NC_GLOBAL" && std::find(names.begin(), names.end(), var) == names.end()) names.push_back(var);
     }
+    std::erase_if(names, [&](const std::string& n) {
+      return std::find(coordinates.begin(), coordinates.end(), n) != coordinates.end();
+    });
   }
   return names;
 }
