@@ -41,7 +41,7 @@ std::string normalise_units(const std::string& units) {
   for (std::size_t i = 0; i < units.size(); ++i) {
     char c = static_cast<char>(std::tolower(static_cast<unsigned char>(units[i])));
     if (c == '^') continue;
-    if (c == '*' ) continue;
+    if (c == '*') continue;
     if (c == '.' || c == '\t') c = ' ';
     if (c == ' ' && (s.empty() || s.back() == ' ')) continue;
     s += c;
@@ -63,10 +63,9 @@ std::string g17(double v) { return fmt::format("{:.17g}", v); }
 // and a sentinel as the destination's initial value.
 Warped warp_to_dem(GDALDataset& src, const model::Grid& dem, const std::string& path) {
   const std::string where_crs = "georeferencing";
-  if (dem.crs_wkt.empty() != (src.GetSpatialRef() == nullptr)) {
-    if (src.GetSpatialRef() == nullptr)
-      throw InputError(path, where_crs, "runoff raster has no CRS", "assign one, e.g. `gdal_translate -a_srs EPSG:4326`");
-  }
+  // Without a CRS the warper could only guess how the grids line up.
+  if (!dem.crs_wkt.empty() && src.GetSpatialRef() == nullptr)
+    throw InputError(path, where_crs, "runoff raster has no CRS", "assign one, e.g. `gdal_translate -a_srs EPSG:4326`");
   int has_nodata = 0;
   const double src_nodata = src.GetRasterBand(1)->GetNoDataValue(&has_nodata);
   constexpr float sentinel = -3.0e38f;
