@@ -28,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using model::terrain::DepressionMethod;
 using model::terrain::FlowRouter;
+using exec::index_t;
 
 struct TerrainCommandOptions {
   std::string dem;
@@ -40,10 +41,12 @@ struct TerrainCommandOptions {
   bool overwrite = false;
   bool no_write = false;
   std::string timings_json;
+  double stream_threshold_km2 = 0;
 };
 
 const std::vector<std::string> output_names = {"conditioned_dem.tif", "flat_gradient.tif", "flow_directions.tif",
-                                               "contributing_area.tif", "edge_contaminated.tif"};
+                                               "contributing_area.tif", "edge_contaminated.tif", "streams.tif",
+                                               "strahler.tif", "basins.tif", "links.csv", "basins.csv"};
 
 std::size_t peak_rss_bytes() {
   rusage u{};
@@ -58,6 +61,35 @@ void check_outputs(const TerrainCommandOptions& o) {
     if (fs::exists(p))
       throw io::InputError(p.string(), "", "output exists and would be replaced",
                            "pass --overwrite, or choose another -o folder");
+  }
+}
+
+// links.csv and basins.csv: one row per stream link / basin, with cell centres in the grid's CRS.
+void write_tables(const std::string& dir, const model::Grid& g, const model::terrain::StreamNetwork& net,
+                  const model::terrain::Basins& b) {
+  const auto xy = [&](index_t i) { return fmt::format("{:.6f},{:.6f}", g.x(i % g.cols), g.y(i / g.cols)); };
+  {
+    const fs::path final_path = fs::path(dir) / "links.csv";
+    const fs::path tmp = fs::path(dir) / "links.csv.part";
+    std::ofstream f(tmp);
+    f << "link_id,head_x,head_y,tail_x,tail_y,downstream_link,strahler,length_m,drop_m,slope\n";
+    for (std::size_t k = 0; k < net.links.size(); ++k) {
+      const auto& l = net.links[k];
+      f << fmt::format("{},{},{},{},{},{:.3f},{:.3f},{:.6f}\n", k, xy(l.head), xy(l.tail), l.downstream, l.strahler,
+                       l.length_m, l.drop_m, l.slope);
+    }
+    f.close();
+    fs::rename(tmp, final_path);
+  }
+  {
+    const fs::path final_path = fs::path(dir) / "basins.csv";
+    const fs::path tmp = fs::path(dir) / "basins.csv.part";
+    std::ofstream f(tmp);
+    f << "basin_id,outlet_x,outlet_y,area_km2,cells\n";
+    for (std::size_t k = 0; k < b.outlet.size(); ++k)
+      f << fmt::format("{},{},{:.6f},{}\n", k, xy(b.outlet[k]), b.area_m2[k] / 1e6, b.cells[k]);
+    f.close();
+    fs::rename(tmp, final_path);
   }
 }
 
@@ -84,7 +116,8 @@ int run_terrain(const TerrainCommandOptions& o) {
   const exec::device_buffer<float> z = exec::to_device(dem.values);
   timings.push_back({"upload", std::chrono::duration<double>(clock::now() - t0).count(), exec::memory::peak_bytes()});
 
-  model::terrain::Terrain t = model::terrain::build_terrain(grid.view(), z.span(), options);
+  options.stream_threshold_m2 = o.stream_threshold_km2 * 1e6;
+  model::terrain::Terrain t = model::terrain::build_terrain(dem.grid, grid.view(), z.span(), options);
   for (auto& s : t.timings) timings.push_back(s);
   const std::size_t device_peak = [&] {
     std::size_t p = 0;
@@ -136,6 +169,22 @@ int run_terrain(const TerrainCommandOptions& o) {
       io::write_geotiff(path("edge_contaminated.tif"), g, m, 255.0,
                         {{"LEACHFLOW_PRODUCT", "1 where upstream area may continue beyond NoData or the grid edge"}});
     }
+    {
+      std::vector<std::uint8_t> m = exec::to_host(t.network->stream);
+      for (std::size_t i = 0; i < m.size(); ++i)
+        if (!g.valid[i]) m[i] = 255;
+      io::write_geotiff(path("streams.tif"), g, m, 255.0,
+                        {{"LEACHFLOW_PRODUCT", "stream cells (1): contributing area >= threshold"},
+                         {"STREAM_THRESHOLD_M2", fmt::format("{}", t.stream_threshold_m2)}});
+      std::vector<std::int32_t> order = exec::to_host(t.network->strahler);
+      for (std::size_t i = 0; i < order.size(); ++i)
+        if (!g.valid[i]) order[i] = -1;
+      io::write_geotiff(path("strahler.tif"), g, order, -1.0, {{"LEACHFLOW_PRODUCT", "Strahler (1957) stream order; 0 off streams"}});
+      std::vector<std::int64_t> basin = exec::to_host(t.basins->id);
+      io::write_geotiff(path("basins.tif"), g, basin, -1.0,
+                        {{"LEACHFLOW_PRODUCT", "basin id by outlet (see basins.csv)"}});
+      write_tables(o.out_dir, g, *t.network, *t.basins);
+    }
     timings.push_back({"write", std::chrono::duration<double>(clock::now() - t0).count(), 0});
   }
 
@@ -153,7 +202,12 @@ int run_terrain(const TerrainCommandOptions& o) {
                 s.seconds > 0 ? cells / s.seconds / 1e6 : 0.0, static_cast<double>(s.peak_device_bytes) / cells);
   std::printf("peak device memory %.1f B/cell; process peak RSS %.1f B/cell\n",
               static_cast<double>(device_peak) / cells, static_cast<double>(peak_rss_bytes()) / cells);
-  if (!o.no_write) std::printf("wrote %s/{%s}.tif\n", o.out_dir.c_str(), "conditioned_dem,flat_gradient,flow_directions,contributing_area,edge_contaminated");
+  std::printf("streams: threshold %.3f km2, %zu links, max Strahler order %d; %zu basins\n", t.stream_threshold_m2 / 1e6,
+              t.network->links.size(), [&] { int m = 0; for (const auto& l : t.network->links) m = std::max(m, static_cast<int>(l.strahler)); return m; }(),
+              t.basins->outlet.size());
+  if (!o.no_write)
+    std::printf("wrote %s/{%s}.tif and links.csv, basins.csv\n", o.out_dir.c_str(),
+                "conditioned_dem,flat_gradient,flow_directions,contributing_area,edge_contaminated,streams,strahler,basins");
 
   if (!o.timings_json.empty()) {
     nlohmann::json j;
@@ -177,7 +231,8 @@ void register_terrain_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<TerrainCommandOptions>();
   CLI::App* c = app.add_subcommand(
       "terrain", "Condition a DEM, route flow and accumulate: writes conditioned_dem.tif, flow_directions.tif "
-                 "(ESRI D8 codes), contributing_area.tif (m2) and edge_contaminated.tif");
+                 "(ESRI D8 codes), contributing_area.tif (m2), edge_contaminated.tif, streams.tif, strahler.tif, "
+                 "basins.tif, links.csv and basins.csv");
   c->add_option("DEM", o->dem, "any GDAL raster, north-up")->required();
   c->add_option("-o,--output", o->out_dir, "output folder")->required();
   c->add_option("--band", o->band, "raster band")->capture_default_str();
@@ -189,6 +244,8 @@ void register_terrain_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   c->add_option("--max-breach-depth", o->max_breach_depth_m, "breach: fill instead where a carve is deeper (m)");
   c->add_option("--max-breach-length", o->max_breach_length_cells, "breach: fill instead where a carve is longer (cells)");
+  c->add_option("--stream-threshold-km2", o->stream_threshold_km2,
+                 "streams where contributing area >= this (km2); default: max(1 km2, 100 cells)");
   c->add_flag("--overwrite", o->overwrite, "replace existing outputs");
   c->add_flag("--no-write", o->no_write, "compute and time only (benchmarks)");
   c->add_option("--timings-json", o->timings_json, "write per-stage timings and memory as JSON");

@@ -1,6 +1,7 @@
 // The terrain pipeline (see pipeline.hpp). Each stage is timed and its device-memory peak taken.
 #include "model/terrain/pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -56,7 +57,14 @@ class Stage {
 
 }  // namespace
 
-Terrain build_terrain(const kernels::grid_view& grid, exec::device_span<const float> elevation,
+double stream_threshold_m2(double requested_m2, const Grid& grid) {
+  if (requested_m2 > 0) return requested_m2;
+  double largest = 0;
+  for (double a : grid.cell_area_m2) largest = std::max(largest, a);
+  return std::max(1e6, 100.0 * largest);
+}
+
+Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_span<const float> elevation,
                       const TerrainOptions& options) {
   Terrain t;
   {
@@ -85,6 +93,15 @@ Terrain build_terrain(const kernels::grid_view& grid, exec::device_span<const fl
     const exec::device_buffer<double> reach = weighted_accumulation(*t.graph, flag.span());
     t.edge_contaminated = exec::device_buffer<std::uint8_t>(n);
     exec::for_each_index(n, positive_to_mask{reach.span(), t.edge_contaminated.span()});
+  }
+  {
+    Stage s(t.timings, "streams");
+    t.stream_threshold_m2 = stream_threshold_m2(options.stream_threshold_m2, host_grid);
+    t.network.emplace(stream_network(*t.graph, t.area_m2.span(), t.conditioned.elevation.span(), t.stream_threshold_m2));
+  }
+  {
+    Stage s(t.timings, "basins");
+    t.basins.emplace(basins(*t.graph, host_grid));
   }
   return t;
 }

@@ -12,6 +12,7 @@
 #include "kernels/grid_view.hpp"
 #include "model/terrain/condition.hpp"
 #include "model/terrain/flow_graph.hpp"
+#include "model/terrain/network.hpp"
 
 namespace leachflow::model::terrain {
 
@@ -19,7 +20,13 @@ struct TerrainOptions {
   DepressionMethod depressions = DepressionMethod::fill;
   ConditionOptions condition;
   FlowRouter router = FlowRouter::d8;
+  // Streams where contributing area ≥ this (m²); ≤ 0 picks the default: the larger of 1 km²
+  // and 100 cells of the grid's largest cell area (so coarse grids do not become all stream).
+  double stream_threshold_m2 = 0;
 };
+
+// The threshold actually used for `requested_m2` on this grid (see TerrainOptions).
+double stream_threshold_m2(double requested_m2, const Grid& grid);
 
 struct StageTiming {
   std::string name;
@@ -32,11 +39,14 @@ struct Terrain {
   std::optional<FlowGraph> graph;
   exec::device_buffer<double> area_m2;             // contributing area incl. the cell, m²
   exec::device_buffer<std::uint8_t> edge_contaminated;  // 1: upstream area may continue past NoData/edge
+  std::optional<StreamNetwork> network;            // streams, Strahler order, links
+  std::optional<Basins> basins;                    // basin id per cell, by outlet
+  double stream_threshold_m2 = 0;
   std::vector<StageTiming> timings;
 };
 
 // elevation: one float per cell (NoData cells are ignored). The grid's buffers must outlive the result.
-Terrain build_terrain(const kernels::grid_view& grid, exec::device_span<const float> elevation,
+Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_span<const float> elevation,
                       const TerrainOptions& options = {});
 
 }  // namespace leachflow::model::terrain
