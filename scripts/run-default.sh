@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/default}
 exe=build/cpu/app/leachflow
-[ -x "$exe" ] || { cmake --preset cpu >/dev/null && cmake --build --preset cpu; }
+cmake --preset cpu >/dev/null && cmake --build --preset cpu >/dev/null  # no-op when up to date
 dem=$(scenarios/prepare-default-data.sh "$out/data")
 "$exe" info "$dem"
 if "$exe" terrain --help >/dev/null 2>&1; then
