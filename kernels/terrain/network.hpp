@@ -12,7 +12,10 @@
 //             the cell before the next confluence or the outlet; its length sums the D8 step
 //             distances (per row, metres) including the step out of its tail.
 //   basins    every valid cell carries the outlet its path ends in (a sink or a cell whose flow
-//             leaves the domain), found by pointer jumping: O(log path length) rounds.
+//             leaves the domain), found by pointer jumping: O(log path length) rounds; basin
+//             areas and cell counts pulled down the dominant tree in topological order.
+// Dense ids (links by head cell, basins by outlet cell) come from an exclusive scan of per-cell
+// flags; everything runs on the device and only the per-link and per-basin tables come back.
 // Invariants (tests): Strahler and links equal serial recursive references; basin areas sum to
 // the valid area; a pour point's watershed is exactly the cells whose path walks through it.
 #pragma once
@@ -131,22 +134,134 @@ struct network_pull {
   LF_HD void operator()(index_t k) const { update(order[begin + k]); }
 };
 
-// A link's tail: a stream cell whose dominant receiver is not the next cell of the same link.
-struct link_tail_kernel {
+// Dense ids from a 0/1 flag per cell: after an exclusive scan of the flags, rank[i] is the id of
+// flagged cell i (ids ascend with the cell index).
+struct link_head_flag {
+  device_span<const std::uint8_t> stream;
+  device_span<const index_t> link_head;
+  device_span<index_t> flag;
+  LF_HD void operator()(index_t i) const { flag[i] = (stream[i] && link_head[i] == i) ? 1 : 0; }
+};
+struct basin_outlet_flag {
+  grid_view g;
+  device_span<const index_t> root;
+  device_span<index_t> flag;
+  LF_HD void operator()(index_t i) const { flag[i] = (g.is_valid(i) && root[i] == i) ? 1 : 0; }
+};
+// id[i] = rank[key[i]] where key[i] ≥ 0 (the cell's link head or basin outlet), else -1; the
+// flagged cells also write their own cell index into cell_of[id].
+struct dense_id_kernel {
+  device_span<const index_t> key;     // per cell, -1 for none
+  device_span<const index_t> flag;
+  device_span<const index_t> rank;
+  device_span<std::int64_t> id;
+  device_span<index_t> cell_of;
+  LF_HD void operator()(index_t i) const {
+    const index_t k = key[i];
+    id[i] = k < 0 ? std::int64_t{-1} : static_cast<std::int64_t>(rank[k]);
+    if (flag[i]) cell_of[rank[i]] = i;
+  }
+};
+struct stream_key {  // link head of stream cells, -1 elsewhere
+  device_span<const std::uint8_t> stream;
+  device_span<const index_t> link_head;
+  device_span<index_t> key;
+  LF_HD void operator()(index_t i) const { key[i] = stream[i] ? link_head[i] : index_t{-1}; }
+};
+struct valid_key {  // basin outlet of valid cells, -1 on NoData
+  grid_view g;
+  device_span<const index_t> root;
+  device_span<index_t> key;
+  LF_HD void operator()(index_t i) const { key[i] = g.is_valid(i) ? root[i] : index_t{-1}; }
+};
+
+// The link table, written by each link's tail (a stream cell whose dominant receiver is not the
+// next cell of the same link; every link has exactly one, so the writes never collide). The
+// length adds the step out of the tail when it stays in the domain, and the drop ends there.
+struct link_table_kernel {
   flow_graph_view f;
   grid_view g;
   device_span<const std::uint8_t> stream;
   device_span<const index_t> next;
   device_span<const index_t> link_head;
-  device_span<std::uint8_t> tail;
+  device_span<const double> from_head_m;
+  device_span<const std::int32_t> strahler;
+  device_span<const float> elevation;
+  device_span<const std::int64_t> link;
+  device_span<index_t> tail;
+  device_span<std::int64_t> downstream;
+  device_span<std::int32_t> order;
+  device_span<double> length_m;
+  device_span<double> drop_m;
   LF_HD void operator()(index_t i) const {
-    std::uint8_t t = 0;
-    if (stream[i]) {
-      const index_t j = next[i];
-      t = (j < 0 || !stream[j] || link_head[j] != link_head[i]) ? 1 : 0;
-    }
-    tail[i] = t;
+    if (!stream[i]) return;
+    const index_t j = next[i];
+    if (j >= 0 && stream[j] && link_head[j] == link_head[i]) return;  // not the tail
+    const std::int64_t k = link[i];
+    tail[k] = i;
+    order[k] = strahler[i];
+    downstream[k] = (j >= 0 && stream[j]) ? link[j] : std::int64_t{-1};
+    const double step = j >= 0 ? g.distance_m(g.row(i), dominant_direction(f, i)) : 0.0;
+    length_m[k] = from_head_m[i] + step;
+    drop_m[k] = static_cast<double>(elevation[link_head[i]]) - static_cast<double>(elevation[j >= 0 ? j : i]);
   }
+};
+
+// Area and cell count of the dominant-receiver tree above each cell, itself included, pulled
+// from donors in topological order (ascending direction, so deterministic). At an outlet they are
+// its basin's area and cells; on a D8 graph the area equals the contributing area.
+struct dominant_tree_pull {
+  flow_graph_view f;
+  grid_view g;
+  device_span<const index_t> order;
+  device_span<double> area_m2;
+  device_span<index_t> cells;
+  index_t begin = 0;
+  index_t end = 0;
+  index_t offset[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+
+  LF_HD void update(index_t i) const {
+    double a = g.area_m2[g.row(i)];
+    index_t c = 1;
+    const std::uint8_t m = f.donors[i];
+    for (int d = 0; d < 8; ++d) {
+      if (!(m >> d & 1u)) continue;
+      const index_t j = i + offset[d];
+      if (dominant_direction(f, j) != d8_opposite(d)) continue;
+      a += area_m2[j];
+      c += cells[j];
+    }
+    area_m2[i] = a;
+    cells[i] = c;
+  }
+  LF_HD void operator()(index_t k) const { update(order[begin + k]); }
+};
+
+// Gathers per-id values at their cells: out[k] = in[cell_of[k]].
+template <class T>
+struct gather_kernel {
+  device_span<const index_t> cell_of;
+  device_span<const T> in;
+  device_span<T> out;
+  LF_HD void operator()(index_t k) const { out[k] = in[cell_of[k]]; }
+};
+
+// Watershed: cells whose path reaches the pour cell (root == pour), and their area.
+struct watershed_mask_kernel {
+  grid_view g;
+  device_span<const index_t> root;
+  index_t pour = -1;
+  device_span<std::uint8_t> mask;
+  LF_HD void operator()(index_t i) const { mask[i] = (g.is_valid(i) && root[i] == pour) ? 1 : 0; }
+};
+struct masked_area {
+  grid_view g;
+  device_span<const std::uint8_t> mask;
+  LF_HD double operator()(index_t i) const { return mask[i] ? g.area_m2[g.row(i)] : 0.0; }
+};
+struct masked_count {
+  device_span<const std::uint8_t> mask;
+  LF_HD index_t operator()(index_t i) const { return mask[i] ? 1 : 0; }
 };
 
 }  // namespace leachflow::kernels::terrain
