@@ -1,0 +1,151 @@
+// Per-cell hydraulics over a flow graph: discharge from runoff, flow length, channel geometry,
+// velocity, water volume and travel time. Functors for the exec API (no I/O, no allocation).
+//
+// Discharge (m³/s), upstream first (kernels/transport/tree_sweep.hpp, donors pulled in ascending
+// direction order as in kernels/terrain/accumulate.hpp):
+//     Q_i = max( r_i·A_i + Σ_{j→i} w_ji·Q_j ,  Q_min )
+// r_i runoff rate (m/s, negative or NaN rates count as 0), A_i cell area (m²). Wherever Q ≥ Q_min
+// this IS the weighted accumulation a = r·A, b = 1 (bitwise: the same sum in the same order);
+// Q_min (geometry_law::min_discharge_m3s) adds water only where a cell would carry less, so every
+// cell carries at least its inflow (Q_i ≥ Σ w Q_j: mixing at confluences stays exact) and dry
+// cells have a finite volume and travel time.
+//
+// Flow length L_i (m): Σ_d w_d·(centre distance in direction d) over i's receivers, including
+// shares that leave the domain (the distance to the off-grid/NoData neighbour is the cell's own
+// size in that direction); a sink (no receivers) uses √(cell area).
+//
+// Geometry (kernels/hydraulics/hydraulic_geometry.hpp): width w, depth d from Q; velocity v by
+// continuity (v = Q/(w·d)) or Manning with the slope along the flow path
+// S_i = Σ_d w_d·max(z_i − z_d, 0)/dist_d (shares leaving the domain count slope 0, floored by
+// manning_velocity_ms). Cross-section A_x = Q/v (= w·d exactly for continuity), volume
+// V = A_x·L, travel time τ = V/Q = L/v. With Manning the flow depth is A_x/w.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/exec/config.hpp"
+#include "kernels/exec/span.hpp"
+#include "kernels/grid_view.hpp"
+#include "kernels/hydraulics/hydraulic_geometry.hpp"
+#include "kernels/terrain/accumulate.hpp"
+#include "kernels/terrain/flow_graph.hpp"
+
+namespace leachflow::kernels::hydraulics {
+
+using exec::device_span;
+using exec::index_t;
+
+// Runoff into cell i, m³/s: a uniform rate (m/s), or a per-cell rate in mm/day (gridded series;
+// NaN and negative values count as 0), times the cell area of its row.
+struct runoff_inflow {
+  device_span<const double> area_m2;     // per row
+  terrain::row_of row;
+  double uniform_rate_ms = 0.0;          // used when cell_mm_day is empty
+  device_span<const float> cell_mm_day;  // per cell, or empty
+  LF_HD double rate_ms(index_t i) const {
+    if (cell_mm_day.empty()) return uniform_rate_ms;
+    const double mm_day = static_cast<double>(cell_mm_day[i]);
+    return mm_day > 0.0 ? mm_day * (1e-3 / 86400.0) : 0.0;  // NaN > 0 is false
+  }
+  LF_HD double operator()(index_t i) const { return rate_ms(i) * area_m2[row(i)]; }
+};
+
+// One cell of the discharge sweep (see the header comment). q is written for cell i.
+template <class Inflow>
+struct discharge_update {
+  terrain::flow_graph_view f;
+  Inflow inflow;
+  device_span<double> q;
+  double q_min = 0.0;
+  index_t offset[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  LF_HD void operator()(index_t i) const {
+    const std::uint8_t m = f.donors[i];
+    double s = 0.0;
+    for (int d = 0; d < 8; ++d) {
+      if (!(m >> d & 1u)) continue;
+      const index_t j = i + offset[d];
+      s += (f.multi ? static_cast<double>(f.weight[j * 8 + d8_opposite(d)]) : 1.0) * q[j];
+    }
+    const double x = inflow(i) + s;
+    q[i] = x > q_min ? x : q_min;
+  }
+};
+
+enum class velocity_law : std::uint8_t { continuity, manning };
+
+struct channel_options {
+  geometry_law law;
+  velocity_law velocity = velocity_law::continuity;
+  double manning_n = 0.035;  // natural mountain streams, clean and winding (Chow 1959, table 5-6)
+};
+
+// Per-cell channel state, all 0 on NoData.
+struct channel_state_view {
+  device_span<double> width_m, depth_m, velocity_ms, cross_section_m2, flow_length_m, volume_m3,
+      travel_time_s;
+};
+
+// Centre distance from a cell in row r to its neighbour in direction d, also when that
+// neighbour is off the grid (north of row 0 the first row's lengths stand in).
+LF_HD inline double link_length_m(const grid_view& g, index_t r, int d) {
+  if (r == 0 && d >= 5) return d == 6 ? g.dy_m[0] : g.diag_m[0];
+  return g.distance_m(r, d);
+}
+
+struct channel_kernel {
+  terrain::flow_graph_view f;
+  grid_view g;
+  device_span<const double> discharge_m3s;
+  device_span<const float> elevation;  // conditioned DEM; needed for Manning only
+  channel_options opt;
+  channel_state_view out;
+
+  LF_HD void operator()(index_t i) const {
+    if (!g.is_valid(i)) {
+      out.width_m[i] = out.depth_m[i] = out.velocity_ms[i] = out.cross_section_m2[i] = 0.0;
+      out.flow_length_m[i] = out.volume_m3[i] = out.travel_time_s[i] = 0.0;
+      return;
+    }
+    const index_t r = i / g.cols, c = i - r * g.cols;
+    const std::uint8_t m = f.receiver_mask(i);
+    double length = 0.0, slope = 0.0;
+    if (m == 0) {
+      length = sqrt(g.area_m2[r]);
+    } else {
+      for (int d = 0; d < 8; ++d) {
+        if (!(m >> d & 1u)) continue;
+        const double w = f.weight_to(i, d);
+        const double dist = link_length_m(g, r, d);
+        length += w * dist;
+        if (opt.velocity == velocity_law::manning && !elevation.empty()) {
+          const index_t j = terrain::domain_neighbour(g, i, r, c, d);
+          if (j >= 0) {
+            const double drop = static_cast<double>(elevation[i]) - static_cast<double>(elevation[j]);
+            if (drop > 0.0) slope += w * drop / dist;
+          }
+        }
+      }
+    }
+    const double q = wet_discharge(discharge_m3s[i], opt.law);
+    const double w = channel_width_m(q, opt.law);
+    double depth = channel_depth_m(q, opt.law);
+    double v = continuity_velocity_ms(q, opt.law);
+    double area = w * depth;
+    if (opt.velocity == velocity_law::manning) {
+      v = manning_velocity_ms(q, slope, opt.manning_n, opt.law);
+      area = q / v;
+      depth = area / w;
+    }
+    const double volume = area * length;
+    out.width_m[i] = w;
+    out.depth_m[i] = depth;
+    out.velocity_ms[i] = v;
+    out.cross_section_m2[i] = area;
+    out.flow_length_m[i] = length;
+    out.volume_m3[i] = volume;
+    out.travel_time_s[i] = volume / q;
+  }
+};
+
+}  // namespace leachflow::kernels::hydraulics
