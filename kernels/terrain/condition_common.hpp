@@ -38,6 +38,17 @@ LF_HD inline index_t valid_neighbour(const grid_view& g, index_t r, index_t c, i
   return g.valid[j] != 0 ? j : -1;
 }
 
+// Index offset of the D8 neighbour d; valid for interior cells (not on the grid edge).
+LF_HD inline index_t d8_offset(index_t cols, int d) { return d8_row_step(d) * cols + d8_col_step(d); }
+// All 8 at once, for tight loops over interior cells (simple bodies unroll and vectorise).
+struct d8_offsets {
+  index_t o[8];
+  LF_HD explicit d8_offsets(index_t cols) : o{1, cols + 1, cols, cols - 1, -1, -cols - 1, -cols, -cols + 1} {}
+};
+LF_HD inline bool is_interior(const grid_view& g, index_t r, index_t c) {
+  return r > 0 && c > 0 && r + 1 < g.rows && c + 1 < g.cols;
+}
+
 // A cell on the grid edge or next to NoData: water there may leave the domain.
 LF_HD inline bool is_outlet(const grid_view& g, index_t i) {
   const index_t r = i / g.cols;

@@ -5,12 +5,13 @@
 //   a) drain_pointer: every valid cell points to its lowest valid neighbour in the total order
 //      (z, index) when that is below itself; outlets (edge / next to NoData) and pits point to
 //      themselves.
-//   b) every cell finds the root its pointer chain reaches: each round follows the previous
+//   b) every cell finds the root its pointer chain reaches: first inside square tiles (one
+//      thread walks a tile's trees, tile_roots), then across tiles: each round follows the previous
 //      round's pointers up to root_hops steps (double-buffered, no atomics), so a round
 //      multiplies the reach by root_hops (pointer jumping, log depth); basins rooted at an
 //      outlet form the "ocean" (dense id 0), every other basin gets a dense id 1..K.
 //   c) spill edges: every 8-adjacent valid pair (a, b) in different basins gives an edge of
-//      weight max(z_a, z_b).
+//      weight max(z_a, z_b); per tile only the lightest edge of each basin pair is kept.
 //   d) the host computes per basin the water level W = the minimax path weight to the ocean
 //      (Kruskal order: the weight at which the basin joins the ocean's component).
 //   e) raise_to_level: z' = max(z, W[basin]).
@@ -52,12 +53,92 @@ LF_HD inline index_t drain_pointer(const grid_view& g, exec::device_span<const f
   return best;
 }
 
-// parent[i] = drain_pointer(i).
-struct store_drain_pointer {
+// The same as a D8 direction: the d with drain_pointer(i) = neighbour d, or -1 for i itself
+// (NoData, outlet, pit). One pass over the neighbours (the outlet test folded in).
+LF_HD inline int drain_direction(const grid_view& g, exec::device_span<const float> z, index_t r,
+                                 index_t c) {
+  const index_t i = r * g.cols + c;
+  if (g.valid[i] == 0 || !is_interior(g, r, c)) return -1;
+  const d8_offsets n8(g.cols);
+  int best = -1;
+  index_t bj = i;
+  float bz = z[i];
+  int nodata = 0;
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = i + n8.o[d];
+    nodata += g.valid[j] == 0 ? 1 : 0;
+    const float zj = z[j];
+    const bool take = zj < bz || (zj == bz && j < bj);
+    best = take ? d : best;
+    bj = take ? j : bj;
+    bz = take ? zj : bz;
+  }
+  return nodata != 0 ? -1 : best;  // next to NoData: an outlet
+}
+
+// Drainage trees inside square tiles, one thread per tile: label[i] = the root of i's tree if
+// the pointer chain stays in the tile, else the first cell outside the tile on the chain.
+// Directions are computed once into a local array and every cell is walked at most twice
+// (find the end, then write it along the path), so a tile costs O(its cells). A later
+// follow_pointers over label then only hops between tiles. Roots get label[r] = r; every
+// other valid cell a different cell, so follow_pointers' root test (from[p] == p) holds.
+inline constexpr index_t root_tile = 32;
+struct tile_roots {
   grid_view g;
   exec::device_span<const float> z;
-  exec::device_span<std::int64_t> parent;
-  LF_HD void operator()(index_t i) const { parent[i] = drain_pointer(g, z, i); }
+  exec::device_span<std::int64_t> label;
+  LF_HD void operator()(index_t t) const {
+    const index_t tiles_x = (g.cols + root_tile - 1) / root_tile;
+    const index_t r0 = (t / tiles_x) * root_tile, c0 = (t % tiles_x) * root_tile;
+    const index_t r1 = r0 + root_tile < g.rows ? r0 + root_tile : g.rows;
+    const index_t c1 = c0 + root_tile < g.cols ? c0 + root_tile : g.cols;
+    const index_t w = c1 - c0;
+    signed char dir[root_tile * root_tile];  // D8 step of the drain pointer, -1 for itself
+    unsigned char done[root_tile * root_tile];
+    for (index_t r = r0; r < r1; ++r) {
+      for (index_t c = c0; c < c1; ++c) {
+        dir[(r - r0) * w + (c - c0)] = static_cast<signed char>(drain_direction(g, z, r, c));
+        done[(r - r0) * w + (c - c0)] = 0;
+      }
+    }
+    for (index_t r = r0; r < r1; ++r) {
+      for (index_t c = c0; c < c1; ++c) {
+        if (done[(r - r0) * w + (c - c0)] != 0) continue;
+        // Find where the chain from (r, c) ends: a root, a resolved cell or a cell outside.
+        index_t pr = r, pc = c;
+        std::int64_t end = -1;
+        for (;;) {
+          if (pr < r0 || pr >= r1 || pc < c0 || pc >= c1) {
+            end = pr * g.cols + pc;
+            break;
+          }
+          const index_t l = (pr - r0) * w + (pc - c0);
+          if (done[l] != 0) {
+            end = label[pr * g.cols + pc];
+            break;
+          }
+          if (dir[l] < 0) {
+            end = pr * g.cols + pc;
+            break;
+          }
+          pr += d8_row_step(dir[l]);
+          pc += d8_col_step(dir[l]);
+        }
+        // Write it along the path.
+        pr = r;
+        pc = c;
+        while (pr >= r0 && pr < r1 && pc >= c0 && pc < c1) {
+          const index_t l = (pr - r0) * w + (pc - c0);
+          if (done[l] != 0) break;
+          label[pr * g.cols + pc] = end;
+          done[l] = 1;
+          if (dir[l] < 0) break;
+          pr += d8_row_step(dir[l]);
+          pc += d8_col_step(dir[l]);
+        }
+      }
+    }
+  }
 };
 
 // to[i] = the cell reached from i by following `from` at most root_hops times; counts (once
@@ -83,20 +164,14 @@ struct follow_pointers {
   }
 };
 
-// flag[i] = 1 for the root of a basin not drained by an outlet, else 0.
+// flag[i] = 1 for the root of a basin not drained by an outlet, else 0. Outlets point to
+// themselves, so a basin drains to an outlet exactly when its root is one.
 struct mark_pit_basins {
   grid_view g;
   exec::device_span<const std::int64_t> label;
   exec::device_span<std::int32_t> flag;
-  LF_HD void operator()(index_t i) const { flag[i] = (g.valid[i] != 0 && label[i] == i) ? 1 : 0; }
-};
-struct unmark_ocean_basins {
-  grid_view g;
-  exec::device_span<const std::int64_t> label;
-  exec::device_span<std::int32_t> flag;
-  // Each tree has one root; an outlet is always a root, so one writer per component.
   LF_HD void operator()(index_t i) const {
-    if (g.valid[i] != 0 && is_outlet(g, i)) flag[label[i]] = 0;
+    flag[i] = (g.valid[i] != 0 && label[i] == i && !is_outlet(g, i)) ? 1 : 0;
   }
 };
 
@@ -118,27 +193,70 @@ struct assign_dense_basin {
   }
 };
 
-// Spill edges, emitted per block of cells so the offsets need one int64 per block only.
-inline constexpr index_t spill_block = 256;
+// Spill edges, deduplicated per square tile: the pairs of a tile (each cell with its E, SE,
+// S and SW neighbours, which may lie in the next tile) are merged by basin pair
+// (min(a, b), max(a, b)) keeping the smallest weight, in a local open-addressing table.
+// Dropping a parallel edge of larger weight changes no minimax level (step d), and basins
+// are a few dozen cells, so a tile holds few distinct pairs: the list to sort shrinks
+// several-fold. Offsets need one int64 per tile; the table is walked in slot order, so the
+// output does not depend on the thread count.
+inline constexpr index_t spill_tile = 16;
+inline constexpr int spill_table = 2048;  // > 4 * spill_tile^2 pairs per tile
+inline constexpr std::uint64_t spill_empty = ~std::uint64_t{0};
+
+struct spill_tile_table {
+  std::uint64_t pair[spill_table];
+  std::uint32_t key[spill_table];
+  int distinct = 0;
+
+  // Fills the table with tile t's pairs; returns the number of distinct basin pairs.
+  LF_HD int build(const grid_view& g, exec::device_span<const float> z,
+                  exec::device_span<const std::int64_t> basin, index_t t) {
+    for (int e = 0; e < spill_table; ++e) pair[e] = spill_empty;
+    distinct = 0;
+    const index_t tiles_x = (g.cols + spill_tile - 1) / spill_tile;
+    const index_t r0 = (t / tiles_x) * spill_tile, c0 = (t % tiles_x) * spill_tile;
+    const index_t r1 = r0 + spill_tile < g.rows ? r0 + spill_tile : g.rows;
+    const index_t c1 = c0 + spill_tile < g.cols ? c0 + spill_tile : g.cols;
+    for (index_t r = r0; r < r1; ++r) {
+      for (index_t c = c0; c < c1; ++c) {
+        const index_t i = r * g.cols + c;
+        if (g.valid[i] == 0) continue;
+        const std::int64_t bi = basin[i];
+        const bool interior = is_interior(g, r, c);
+        for (int d = 0; d < 4; ++d) {  // E, SE, S, SW: every 8-adjacent pair once
+          index_t j = i + d8_offset(g.cols, d);
+          if (!interior) j = valid_neighbour(g, r, c, d);
+          if (j < 0 || g.valid[j] == 0) continue;
+          const std::int64_t bj = basin[j];
+          if (bj == bi) continue;
+          const std::uint64_t pr = bi < bj ? static_cast<std::uint64_t>(bi) << 32 | static_cast<std::uint64_t>(bj)
+                                           : static_cast<std::uint64_t>(bj) << 32 | static_cast<std::uint64_t>(bi);
+          const std::uint32_t k = ordered_key(z[i] < z[j] ? z[j] : z[i]);
+          auto h = static_cast<int>((pr * 0x9E3779B97F4A7C15ull) >> 53);  // 11 bits
+          while (pair[h] != spill_empty && pair[h] != pr) h = (h + 1) & (spill_table - 1);
+          if (pair[h] == spill_empty) {
+            pair[h] = pr;
+            key[h] = k;
+            ++distinct;
+          } else if (k < key[h]) {
+            key[h] = k;
+          }
+        }
+      }
+    }
+    return distinct;
+  }
+};
 
 struct count_spill_edges {
   grid_view g;
+  exec::device_span<const float> z;
   exec::device_span<const std::int64_t> basin;
   exec::device_span<std::int64_t> count;
-  LF_HD void operator()(index_t b) const {
-    const index_t n = g.cells();
-    const index_t lo = b * spill_block;
-    const index_t hi = lo + spill_block < n ? lo + spill_block : n;
-    std::int64_t k = 0;
-    for (index_t i = lo; i < hi; ++i) {
-      if (g.valid[i] == 0) continue;
-      const index_t r = i / g.cols, c = i % g.cols;
-      for (int d = 0; d < 4; ++d) {  // E, SE, S, SW: every 8-adjacent pair once
-        const index_t j = valid_neighbour(g, r, c, d);
-        if (j >= 0 && basin[j] != basin[i]) ++k;
-      }
-    }
-    count[b] = k;
+  LF_HD void operator()(index_t t) const {
+    spill_tile_table tab;
+    count[t] = tab.build(g, z, basin, t);
   }
 };
 
@@ -147,53 +265,64 @@ struct emit_spill_edges {
   exec::device_span<const float> z;
   exec::device_span<const std::int64_t> basin;
   exec::device_span<const std::int64_t> offset;  // exclusive scan of count_spill_edges
-  exec::device_span<std::uint32_t> weight_key;   // ordered_key(max(z_a, z_b))
-  exec::device_span<std::uint64_t> pair;         // basin_a << 32 | basin_b
-  LF_HD void operator()(index_t b) const {
-    const index_t n = g.cells();
-    const index_t lo = b * spill_block;
-    const index_t hi = lo + spill_block < n ? lo + spill_block : n;
-    index_t k = offset[b];
-    for (index_t i = lo; i < hi; ++i) {
-      if (g.valid[i] == 0) continue;
-      const index_t r = i / g.cols, c = i % g.cols;
-      for (int d = 0; d < 4; ++d) {
-        const index_t j = valid_neighbour(g, r, c, d);
-        if (j < 0 || basin[j] == basin[i]) continue;
-        weight_key[k] = ordered_key(z[i] < z[j] ? z[j] : z[i]);
-        pair[k] = static_cast<std::uint64_t>(basin[i]) << 32 | static_cast<std::uint64_t>(basin[j]);
-        ++k;
-      }
+  exec::device_span<std::uint32_t> weight_key;   // ordered_key(max(z_a, z_b)), min per tile
+  exec::device_span<std::uint64_t> pair;         // basin_a << 32 | basin_b, a < b
+  LF_HD void operator()(index_t t) const {
+    spill_tile_table tab;
+    tab.build(g, z, basin, t);
+    index_t k = offset[t];
+    for (int e = 0; e < spill_table; ++e) {
+      if (tab.pair[e] == spill_empty) continue;
+      weight_key[k] = tab.key[e];
+      pair[k] = tab.pair[e];
+      ++k;
     }
   }
 };
 
 // z_out = max(z_in, level[basin]) on valid cells; NoData cells are copied unchanged.
+// Returns 1 for a raised cell (used with transform_reduce to count them in the same pass).
 struct raise_to_level {
   grid_view g;
   exec::device_span<const float> z_in;
   exec::device_span<const std::int64_t> basin;
   exec::device_span<const float> level;
   exec::device_span<float> z_out;
-  LF_HD void operator()(index_t i) const {
+  LF_HD std::int64_t operator()(index_t i) const {
     float v = z_in[i];
+    std::int64_t raised = 0;
     if (g.valid[i] != 0) {
       const float w = level[basin[i]];
-      if (v < w) v = w;
+      if (v < w) {
+        v = w;
+        raised = 1;
+      }
     }
     z_out[i] = v;
+    return raised;
+  }
+};
+
+// pit_root[k] = the root cell of pit basin k + 1 (label: component roots; slot as above).
+struct record_pit_roots {
+  grid_view g;
+  exec::device_span<const std::int32_t> slot;
+  std::int32_t total;
+  exec::device_span<const std::int64_t> label;
+  exec::device_span<std::int64_t> pit_root;
+  LF_HD void operator()(index_t i) const {
+    if (g.valid[i] == 0 || label[i] != i) return;
+    const std::int32_t next = i + 1 < g.cells() ? slot[i + 1] : total;
+    if (next != slot[i]) pit_root[slot[i]] = i;
   }
 };
 
 // 1 for a pit (a non-outlet basin root) that the fill raised: one per filled depression.
 struct raised_pit {
-  grid_view g;
+  exec::device_span<const std::int64_t> pit_root;
+  exec::device_span<const float> level;  // level[k + 1] is pit k's water level
   exec::device_span<const float> z_in;
-  exec::device_span<const float> z_out;
-  LF_HD std::int64_t operator()(index_t i) const {
-    if (g.valid[i] == 0 || is_outlet(g, i) || drain_pointer(g, z_in, i) != i) return 0;
-    return z_out[i] > z_in[i] ? 1 : 0;
-  }
+  LF_HD std::int64_t operator()(index_t k) const { return level[k + 1] > z_in[pit_root[k]] ? 1 : 0; }
 };
 
 struct raised_cell {

@@ -16,7 +16,7 @@
 //
 // Parallel scheme: level-synchronous frontier BFS (a queue holding all frontiers one after
 // another; a cell is claimed by the first atomic increment from zero and its distance written
-// after the level), connected components for the flats (condition_components.hpp), and H
+// when its level is expanded; small levels run in one launch on one thread), connected components for the flats (condition_components.hpp), and H
 // reduced onto each component root with atomic_fetch_min on negated values. Distances are BFS
 // distances, so the result does not depend on the thread count or the backend.
 #pragma once
@@ -29,13 +29,65 @@
 
 namespace leachflow::kernels::terrain {
 
+// Per-cell flags, computed once (one pass over the 8 neighbours) so that the BFSs and the
+// labelling below read one byte instead of re-deriving NO_FLOW from 9 x 8 elevation loads.
+inline constexpr std::uint8_t flag_noflow = 1;   // is_noflow
+inline constexpr std::uint8_t flag_higher = 2;   // valid with a strictly higher valid neighbour
+inline constexpr std::uint8_t flag_equal = 4;    // valid with an equal-elevation valid neighbour
+
+struct compute_cell_flags {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<std::uint8_t> flags;
+  LF_HD void operator()(index_t i) const {
+    if (g.valid[i] == 0) {
+      flags[i] = 0;
+      return;
+    }
+    const index_t r = i / g.cols, c = i % g.cols;
+    const float zi = z[i];
+    bool lower = false, higher = false, equal = false, outlet = false;
+    if (is_interior(g, r, c)) {
+      const d8_offsets n8(g.cols);
+      int nodata = 0;
+      for (int d = 0; d < 8; ++d) {
+        const index_t j = i + n8.o[d];
+        const bool v = g.valid[j] != 0;
+        const float zj = z[j];
+        nodata += v ? 0 : 1;
+        lower = lower || (v && zj < zi);
+        higher = higher || (v && zj > zi);
+        equal = equal || (v && zj == zi);
+      }
+      outlet = nodata != 0;
+    } else {
+      outlet = true;
+      for (int d = 0; d < 8; ++d) {
+        const index_t j = valid_neighbour(g, r, c, d);
+        if (j < 0) continue;
+        const float zj = z[j];
+        lower = lower || zj < zi;
+        higher = higher || zj > zi;
+        equal = equal || zj == zi;
+      }
+    }
+    std::uint8_t f = 0;
+    if (!outlet && !lower) f |= flag_noflow;  // a missing neighbour = edge or NoData = outlet
+    if (higher) f |= flag_higher;
+    if (equal) f |= flag_equal;
+    flags[i] = f;
+  }
+};
+
 // Has flow and an equal-elevation NO_FLOW neighbour.
-LF_HD inline bool is_low_edge(const grid_view& g, exec::device_span<const float> z, index_t i) {
-  if (g.valid[i] == 0 || is_noflow(g, z, i)) return false;
+LF_HD inline bool is_low_edge(const grid_view& g, exec::device_span<const float> z,
+                              exec::device_span<const std::uint8_t> flags, index_t i) {
+  const std::uint8_t f = flags[i];
+  if (g.valid[i] == 0 || (f & flag_noflow) != 0 || (f & flag_equal) == 0) return false;
   const index_t r = i / g.cols, c = i % g.cols;
   for (int d = 0; d < 8; ++d) {
     const index_t j = valid_neighbour(g, r, c, d);
-    if (j >= 0 && z[j] == z[i] && is_noflow(g, z, j)) return true;
+    if (j >= 0 && z[j] == z[i] && (flags[j] & flag_noflow) != 0) return true;
   }
   return false;
 }
@@ -44,19 +96,21 @@ LF_HD inline bool is_low_edge(const grid_view& g, exec::device_span<const float>
 struct flat_candidate {
   grid_view g;
   exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   LF_HD std::int64_t operator()(index_t i) const {
-    return is_noflow(g, z, i) || is_low_edge(g, z, i) ? 1 : 0;
+    return (flags[i] & flag_noflow) != 0 || is_low_edge(g, z, flags, i) ? 1 : 0;
   }
 };
 
 struct seed_low_edges {
   grid_view g;
   exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;  // one counter
   LF_HD void operator()(index_t i) const {
-    if (!is_low_edge(g, z, i)) return;
+    if (!is_low_edge(g, z, flags, i)) return;
     dist[i] = 1;
     queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
   }
@@ -66,39 +120,42 @@ struct seed_low_edges {
 struct seed_high_edges {
   grid_view g;
   exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   exec::device_span<const std::int32_t> towards;
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
   LF_HD void operator()(index_t i) const {
-    if (towards[i] == 0 || !is_noflow(g, z, i)) return;
-    const index_t r = i / g.cols, c = i % g.cols;
-    for (int d = 0; d < 8; ++d) {
-      const index_t j = valid_neighbour(g, r, c, d);
-      if (j >= 0 && z[j] > z[i]) {
-        dist[i] = 1;
-        queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
-        return;
-      }
-    }
+    constexpr std::uint8_t both = flag_noflow | flag_higher;
+    if (towards[i] == 0 || (flags[i] & both) != both) return;
+    dist[i] = 1;
+    queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
   }
 };
 
-// One BFS level: frontier queue[begin, begin + k) claims its unvisited equal-elevation NO_FLOW
-// neighbours and appends them at tail.
+// One BFS level: frontier queue[begin, begin + k) gets its final distance `level` (it holds
+// some value >= 1 since it was claimed) and claims its unvisited equal-elevation NO_FLOW
+// neighbours, appending them at tail. Only "is it zero" is ever tested on a claimed cell, and
+// nobody else writes a frontier cell's distance during its level, so the update cannot race.
 struct expand_frontier {
   grid_view g;
   exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
   index_t begin;
+  std::int32_t level;
   LF_HD void operator()(index_t k) const {
     const index_t c = queue[begin + k];
+    const std::int32_t now = atomic_read(&dist[c]);
+    if (now != level) exec::atomic_fetch_add(&dist[c], level - now);
     const index_t r = c / g.cols, col = c % g.cols;
+    const bool interior = is_interior(g, r, col);
+    const float zc = z[c];
     for (int d = 0; d < 8; ++d) {
-      const index_t j = valid_neighbour(g, r, col, d);
-      if (j < 0 || z[j] != z[c] || atomic_read(&dist[j]) != 0 || !is_noflow(g, z, j)) continue;
+      const index_t j = interior ? c + d8_offset(g.cols, d) : valid_neighbour(g, r, col, d);
+      if (j < 0 || (flags[j] & flag_noflow) == 0 || z[j] != zc || atomic_read(&dist[j]) != 0) continue;
       if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) {
         queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = j;
       }
@@ -106,20 +163,38 @@ struct expand_frontier {
   }
 };
 
-struct set_distance {
-  exec::device_span<std::int32_t> dist;
-  exec::device_span<const std::int64_t> queue;
-  index_t begin;
-  std::int32_t value;
-  LF_HD void operator()(index_t k) const { dist[queue[begin + k]] = value; }
+// Runs of small levels walked by one thread in one launch: the tail of a BFS is hundreds of
+// levels of a few cells each, where a launch and a host round trip per level would dominate.
+// Level by level it does exactly what the parallel launches do. state = {begin, end, level}.
+struct serial_frontier_levels {
+  expand_frontier expand;
+  exec::device_span<std::int64_t> state;
+  index_t small;
+  LF_HD void operator()(index_t) const {
+    index_t begin = state[0], end = state[1];
+    auto level = static_cast<std::int32_t>(state[2]);
+    while (begin < end && end - begin < small) {
+      expand_frontier e = expand;
+      e.begin = begin;
+      e.level = level;
+      for (index_t k = 0; k < end - begin; ++k) e(k);
+      begin = end;
+      end = expand.tail[0];
+      ++level;
+    }
+    state[0] = begin;
+    state[1] = end;
+    state[2] = level;
+  }
 };
 
 // Edges between 8-adjacent valid cells of equal elevation, for connected_components.
 struct equal_elevation_edges {
   grid_view g;
   exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   LF_HD int operator()(index_t u, index_t* out) const {
-    if (g.valid[u] == 0) return 0;
+    if ((flags[u] & flag_equal) == 0) return 0;  // also 0 on NoData
     const index_t r = u / g.cols, c = u % g.cols;
     int k = 0;
     for (int d = 0; d < 4; ++d) {
@@ -180,10 +255,11 @@ struct positive_gradient {
   LF_HD std::int64_t operator()(index_t i) const { return gradient[i] > 0 ? 1 : 0; }
 };
 struct unresolved_noflow {
-  grid_view g;
-  exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
   exec::device_span<const std::int32_t> gradient;
-  LF_HD std::int64_t operator()(index_t i) const { return gradient[i] == 0 && is_noflow(g, z, i) ? 1 : 0; }
+  LF_HD std::int64_t operator()(index_t i) const {
+    return gradient[i] == 0 && (flags[i] & flag_noflow) != 0 ? 1 : 0;
+  }
 };
 
 }  // namespace leachflow::kernels::terrain

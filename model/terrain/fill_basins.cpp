@@ -69,9 +69,12 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
 
   // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
   exec::device_buffer<std::int64_t> basin(n);
+  exec::device_buffer<std::int64_t> pit_root;  // root cell of each pit basin
   {
     exec::device_buffer<std::int64_t> other(n), unfinished(1);
-    exec::for_each_index(n, kt::store_drain_pointer{g, z_in, basin.span()});
+    const index_t tiles = ((g.rows + kt::root_tile - 1) / kt::root_tile) *
+                          ((g.cols + kt::root_tile - 1) / kt::root_tile);
+    exec::for_each_index(tiles, kt::tile_roots{g, z_in, basin.span()});
     const index_t blocks = (n + kt::root_block - 1) / kt::root_block;
     for (;;) {
       exec::fill<std::int64_t>(unfinished.span(), 0);
@@ -83,7 +86,6 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
   {
     exec::device_buffer<std::int32_t> slot(n);
     exec::for_each_index(n, kt::mark_pit_basins{g, basin.span(), slot.span()});
-    exec::for_each_index(n, kt::unmark_ocean_basins{g, basin.span(), slot.span()});
     const std::int64_t pits = exec::transform_reduce(n, kt::read_int32_flag{slot.span()},
                                                      std::int64_t{0}, exec::plus<std::int64_t>{});
     if (pits >= std::numeric_limits<std::int32_t>::max()) {
@@ -91,6 +93,9 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
     }
     st.pits = pits;
     exec::exclusive_scan<std::int32_t>(slot.span(), slot.span(), 0);
+    pit_root = exec::device_buffer<std::int64_t>(pits);
+    exec::for_each_index(n, kt::record_pit_roots{g, slot.span(), static_cast<std::int32_t>(pits),
+                                                 basin.span(), pit_root.span()});
     exec::for_each_index(n, kt::assign_dense_basin{g, slot.span(), static_cast<std::int32_t>(pits),
                                                    basin.span()});
   }
@@ -100,9 +105,10 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
     level_h.assign(1, -std::numeric_limits<float>::infinity());
   } else {
     // c) spill edges, sorted by weight.
-    const index_t blocks = (n + kt::spill_block - 1) / kt::spill_block;
+    const index_t blocks = ((g.rows + kt::spill_tile - 1) / kt::spill_tile) *
+                           ((g.cols + kt::spill_tile - 1) / kt::spill_tile);
     exec::device_buffer<std::int64_t> offset(blocks);
-    exec::for_each_index(blocks, kt::count_spill_edges{g, basin.span(), offset.span()});
+    exec::for_each_index(blocks, kt::count_spill_edges{g, z_in, basin.span(), offset.span()});
     const std::int64_t last = exec::read_one<std::int64_t>(offset.span(), blocks - 1);
     exec::exclusive_scan<std::int64_t>(offset.span(), offset.span(), 0);
     const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
@@ -124,11 +130,10 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
 
   // e) raise.
   const exec::device_buffer<float> level = exec::to_device(level_h);
-  exec::for_each_index(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z_out});
-  st.cells_raised = exec::transform_reduce(n, kt::raised_cell{g, z_in, z_out}, std::int64_t{0},
-                                           exec::plus<std::int64_t>{});
-  st.depressions = exec::transform_reduce(n, kt::raised_pit{g, z_in, z_out}, std::int64_t{0},
-                                          exec::plus<std::int64_t>{});
+  st.cells_raised = exec::transform_reduce(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z_out},
+                                           std::int64_t{0}, exec::plus<std::int64_t>{});
+  st.depressions = exec::transform_reduce(st.pits, kt::raised_pit{pit_root.span(), level.span(), z_in},
+                                          std::int64_t{0}, exec::plus<std::int64_t>{});
   return st;
 }
 

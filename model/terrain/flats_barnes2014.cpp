@@ -2,6 +2,7 @@
 // invariant are in kernels/terrain/condition_flats.hpp; this file runs the two frontier BFSs,
 // labels the flats and combines the gradients.
 #include <cstdint>
+#include <span>
 
 #include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_components.hpp"
@@ -17,21 +18,28 @@ namespace {
 // Multi-source BFS: seed writes distance 1 to its sources and appends them to queue;
 // afterwards dist holds 1 + the BFS distance, 0 where unreached.
 template <class Seed>
-void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z, const Seed& seed,
+void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z,
+                  exec::device_span<const std::uint8_t> flags, const Seed& seed,
                   exec::device_span<std::int32_t> dist, exec::device_span<std::int64_t> queue,
                   exec::device_span<std::int64_t> tail) {
   exec::fill<std::int64_t>(tail, 0);
   exec::for_each_index(g.cells(), seed);
-  index_t begin = 0;
-  index_t end = exec::read_one<std::int64_t>(tail, 0);
-  std::int32_t level = 1;
-  while (begin < end) {
-    exec::for_each_index(end - begin, kt::expand_frontier{g, z, dist, queue, tail, begin});
-    const index_t next_end = exec::read_one<std::int64_t>(tail, 0);
-    ++level;
-    exec::for_each_index(next_end - end, kt::set_distance{dist, queue, end, level});
-    begin = end;
-    end = next_end;
+  std::int64_t h[3] = {0, exec::read_one<std::int64_t>(tail, 0), 1};  // begin, end, level
+  // Frontiers below this size are expanded by one thread, many levels per launch.
+  constexpr index_t small = 4096;
+  exec::device_buffer<std::int64_t> state(3);
+  while (h[0] < h[1]) {
+    const kt::expand_frontier expand{g, z, flags, dist, queue, tail, h[0], static_cast<std::int32_t>(h[2])};
+    if (h[1] - h[0] < small) {
+      exec::copy(std::span<const std::int64_t>(h), state.span());
+      exec::for_each_index(1, kt::serial_frontier_levels{expand, state.span(), small});
+      exec::copy(exec::device_span<const std::int64_t>(state.span()), std::span<std::int64_t>(h));
+      continue;
+    }
+    exec::for_each_index(h[1] - h[0], expand);
+    h[0] = h[1];
+    h[1] = exec::read_one<std::int64_t>(tail, 0);
+    ++h[2];
   }
 }
 
@@ -43,7 +51,9 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   const index_t n = g.cells();
   exec::fill<std::int32_t>(flat_gradient, 0);
   if (n == 0) return st;
-  const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{g, z}, std::int64_t{0},
+  exec::device_buffer<std::uint8_t> flags(n);
+  exec::for_each_index(n, kt::compute_cell_flags{g, z, flags.span()});
+  const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{g, z, flags.span()}, std::int64_t{0},
                                                        exec::plus<std::int64_t>{});
   if (capacity == 0) return st;
 
@@ -53,17 +63,17 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
     exec::device_buffer<std::int64_t> queue(capacity);
     exec::device_buffer<std::int64_t> tail(1);
     // Towards lower terrain: from the low edges (flat_gradient holds t for now).
-    frontier_bfs(g, z, kt::seed_low_edges{g, z, flat_gradient, queue.span(), tail.span()},
+    frontier_bfs(g, z, flags.span(), kt::seed_low_edges{g, z, flags.span(), flat_gradient, queue.span(), tail.span()},
                  flat_gradient, queue.span(), tail.span());
     // Away from higher terrain: from the high edges of flats.
-    frontier_bfs(g, z,
-                 kt::seed_high_edges{g, z, flat_gradient, away.span(), queue.span(), tail.span()},
+    frontier_bfs(g, z, flags.span(),
+                 kt::seed_high_edges{g, z, flags.span(), flat_gradient, away.span(), queue.span(), tail.span()},
                  away.span(), queue.span(), tail.span());
   }
 
   // Flats as equal-elevation components; H = max away-distance per flat, kept at its root.
   exec::device_buffer<std::int64_t> label(n);
-  kt::connected_components(n, kt::equal_elevation_edges{g, z}, label.span());
+  kt::connected_components(n, kt::equal_elevation_edges{g, z, flags.span()}, label.span());
   exec::for_each_index(n, kt::mark_roots{label.span()});
   exec::for_each_index(n, kt::reduce_flat_height{flat_gradient, away.span(), label.span()});
   exec::for_each_index(n, kt::combine_gradients{away.span(), label.span(), flat_gradient});
@@ -73,7 +83,7 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   };
   st.flats = count(kt::flat_root{label.span()});
   st.flat_cells = count(kt::positive_gradient{flat_gradient});
-  st.unresolved_cells = count(kt::unresolved_noflow{g, z, flat_gradient});
+  st.unresolved_cells = count(kt::unresolved_noflow{flags.span(), flat_gradient});
   return st;
 }
 
