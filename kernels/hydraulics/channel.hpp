@@ -1,14 +1,14 @@
 // Per-cell hydraulics over a flow graph: discharge from runoff, flow length, channel geometry,
 // velocity, water volume and travel time. Functors for the exec API (no I/O, no allocation).
 //
-// Discharge (m³/s), upstream first (kernels/transport/tree_sweep.hpp, donors pulled in ascending
-// direction order as in kernels/terrain/accumulate.hpp):
-//     Q_i = max( r_i·A_i + Σ_{j→i} w_ji·Q_j ,  Q_min )
-// r_i runoff rate (m/s, negative or NaN rates count as 0), A_i cell area (m²). Wherever Q ≥ Q_min
-// this IS the weighted accumulation a = r·A, b = 1 (bitwise: the same sum in the same order);
-// Q_min (geometry_law::min_discharge_m3s) adds water only where a cell would carry less, so every
-// cell carries at least its inflow (Q_i ≥ Σ w Q_j: mixing at confluences stays exact) and dry
-// cells have a finite volume and travel time.
+// Discharge (m³/s): the weighted accumulation of the accumulation primitive,
+//     Q_i = r_i·A_i + Σ_{j→i} w_ji·Q_j      (a = runoff_inflow, b = 1),
+// r_i runoff rate (m/s, negative or NaN rates count as 0), A_i cell area (m²): the exact water
+// balance. The minimum flow Q_min (geometry_law::min_discharge_m3s) is applied where the
+// discharge is USED (geometry, velocity, travel time, transport: wet_discharge = max(Q, Q_min)),
+// never accumulated, so dry headwaters do not add a fictitious baseflow downstream. Where
+// Q < Q_min the transport carries mass with Q_min (mass is conserved; concentrations there are
+// those of a trickle of Q_min).
 //
 // Flow length L_i (m): Σ_d w_d·(centre distance in direction d) over i's receivers, including
 // shares that leave the domain (the distance to the off-grid/NoData neighbour is the cell's own
@@ -49,27 +49,6 @@ struct runoff_inflow {
     return mm_day > 0.0 ? mm_day * (1e-3 / 86400.0) : 0.0;  // NaN > 0 is false
   }
   LF_HD double operator()(index_t i) const { return rate_ms(i) * area_m2[row(i)]; }
-};
-
-// One cell of the discharge sweep (see the header comment). q is written for cell i.
-template <class Inflow>
-struct discharge_update {
-  terrain::flow_graph_view f;
-  Inflow inflow;
-  device_span<double> q;
-  double q_min = 0.0;
-  index_t offset[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  LF_HD void operator()(index_t i) const {
-    const std::uint8_t m = f.donors[i];
-    double s = 0.0;
-    for (int d = 0; d < 8; ++d) {
-      if (!(m >> d & 1u)) continue;
-      const index_t j = i + offset[d];
-      s += (f.multi ? static_cast<double>(f.weight[j * 8 + d8_opposite(d)]) : 1.0) * q[j];
-    }
-    const double x = inflow(i) + s;
-    q[i] = x > q_min ? x : q_min;
-  }
 };
 
 enum class velocity_law : std::uint8_t { continuity, manning };

@@ -46,10 +46,15 @@ struct species_params {
 
 // Hydraulic fields the transport kernels read (per cell, 0 on NoData).
 struct channel_fields {
-  device_span<const double> discharge_m3s;  // Q > 0 on valid cells
+  device_span<const double> discharge_m3s;  // Q ≥ 0; transport uses q(i) = max(Q, Q_min)
   device_span<const double> volume_m3;      // V > 0 on valid cells
   device_span<const double> depth_m;        // > 0 on valid cells
   device_span<const std::uint8_t> valid;
+  double min_discharge_m3s = 0.0;           // Q_min > 0 (kernels/hydraulics/channel.hpp)
+  LF_HD double q(index_t i) const {
+    const double x = discharge_m3s[i];
+    return x > min_discharge_m3s ? x : min_discharge_m3s;
+  }
 };
 
 // b_i of the implicit step, for species s.
@@ -58,7 +63,7 @@ struct implicit_b {
   device_span<const species_params> sp;
   double dt_s = 0.0;
   LF_HD double operator()(index_t s, index_t i) const {
-    const double q = ch.discharge_m3s[i];
+    const double q = ch.q(i);
     return q / (sp[s].retardation * ch.volume_m3[i] / dt_s + q);
   }
 };
@@ -84,7 +89,7 @@ struct mass_from_flux {
   index_t cells = 0;
   LF_HD void operator()(index_t k) const {
     const index_t s = k / cells, i = k - s * cells;
-    mass_g[k] = ch.valid[i] ? sp[s].retardation * ch.volume_m3[i] * flux_g_s[k] / ch.discharge_m3s[i] : 0.0;
+    mass_g[k] = ch.valid[i] ? sp[s].retardation * ch.volume_m3[i] * flux_g_s[k] / ch.q(i) : 0.0;
   }
 };
 
@@ -106,7 +111,7 @@ struct flux_from_mass {
   index_t cells = 0;
   LF_HD void operator()(index_t k) const {
     const index_t s = k / cells, i = k - s * cells;
-    flux_g_s[k] = ch.valid[i] ? ch.discharge_m3s[i] * mass_g[k] / (sp[s].retardation * ch.volume_m3[i]) : 0.0;
+    flux_g_s[k] = ch.valid[i] ? ch.q(i) * mass_g[k] / (sp[s].retardation * ch.volume_m3[i]) : 0.0;
   }
 };
 
@@ -145,7 +150,7 @@ struct residence_time_s {
   channel_fields ch;
   double retardation = 1.0;
   LF_HD double operator()(index_t i) const {
-    return ch.valid[i] ? retardation * ch.volume_m3[i] / ch.discharge_m3s[i] : 1e300;
+    return ch.valid[i] ? retardation * ch.volume_m3[i] / ch.q(i) : 1e300;
   }
 };
 
@@ -160,7 +165,7 @@ struct steady_b {
   device_span<const species_params> sp;
   LF_HD double operator()(index_t s, index_t i) const {
     const species_params p = sp[s];
-    return exp(-loss_rate_per_s(p, ch.depth_m[i]) * p.retardation * ch.volume_m3[i] / ch.discharge_m3s[i]);
+    return exp(-loss_rate_per_s(p, ch.depth_m[i]) * p.retardation * ch.volume_m3[i] / ch.q(i));
   }
 };
 struct steady_a {
@@ -178,7 +183,7 @@ struct concentration_from_flux {
   index_t cells = 0;
   LF_HD void operator()(index_t k) const {
     const index_t i = k % cells;
-    c_mg_l[k] = ch.valid[i] ? flux_g_s[k] / ch.discharge_m3s[i] : 0.0;
+    c_mg_l[k] = ch.valid[i] ? flux_g_s[k] / ch.q(i) : 0.0;
   }
 };
 

@@ -2,20 +2,18 @@
 #include "model/hydraulics/hydraulics.hpp"
 
 #include <cmath>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "kernels/exec/exec.hpp"
 #include "kernels/hydraulics/channel.hpp"
-#include "kernels/transport/tree_sweep.hpp"
+#include "model/terrain/accumulate_custom.hpp"
 #include "model/iso_time.hpp"
 
 namespace leachflow::model::hydraulics {
 
 namespace kh = kernels::hydraulics;
-namespace kx = kernels::transport;
 
 namespace {
 
@@ -135,11 +133,7 @@ void Hydraulics::compute(long long key, double model_day) {
     inflow.uniform_rate_ms = rate > 0.0 ? rate : 0.0;
   }
 
-  exec::fill(state_.discharge_m3s.span(), 0.0);
-  kh::discharge_update<kh::runoff_inflow> up{f, inflow, state_.discharge_m3s.span(), options_.law.min_discharge_m3s};
-  const kx::donor_offsets off(f);
-  for (int d = 0; d < 8; ++d) up.offset[d] = off.offset[d];
-  kx::sweep_downstream(graph.order(), std::span(graph.schedule()), up);
+  terrain::accumulate_with(graph, inflow, kernels::terrain::coeff_one{}, state_.discharge_m3s.span());
 
   kh::channel_options opt{options_.law,
                           options_.velocity == VelocityMethod::manning ? kh::velocity_law::manning

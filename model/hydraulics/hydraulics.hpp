@@ -10,8 +10,9 @@
 //   gridded   the last grid with time ≤ t (before the first time stamp, the first grid), mm/day.
 // update(t) recomputes only when the forcing in force changes (another month, another grid).
 //
-// Invariant (tests): with Q ≥ Q_min everywhere, discharge equals the weighted accumulation of
-// runoff × cell area bitwise, and the water budget closes (Σ inflow = outflow + sinks).
+// Invariant (tests): discharge equals the weighted accumulation of runoff × cell area bitwise,
+// and the water budget closes (Σ inflow = outflow + sinks). The minimum flow applies where Q is
+// used (geometry, travel time, transport), not to the accumulated discharge.
 // Host-safe header.
 #pragma once
 

@@ -41,8 +41,8 @@ void check_species(const std::vector<Species>& species) {
   }
 }
 
-kx::channel_fields fields_of(const hydraulics::ChannelState& ch, const kernels::grid_view& g) {
-  return {ch.discharge_m3s.span(), ch.volume_m3.span(), ch.depth_m.span(), g.valid};
+kx::channel_fields fields_of(const hydraulics::ChannelState& ch, const kernels::grid_view& g, double q_min) {
+  return {ch.discharge_m3s.span(), ch.volume_m3.span(), ch.depth_m.span(), g.valid, q_min};
 }
 
 struct scatter_kernel {
@@ -114,7 +114,7 @@ TransportModel::TransportModel(const terrain::FlowGraph& graph, hydraulics::Hydr
 void TransportModel::refresh_hydraulics() {
   hydraulics_version_ = hydraulics_->version();
   const hydraulics::ChannelState& ch = hydraulics_->state();
-  const kx::channel_fields cf = fields_of(ch, graph_->grid());
+  const kx::channel_fields cf = fields_of(ch, graph_->grid(), hydraulics_->options().law.min_discharge_m3s);
   min_residence_s_ = exec::transform_reduce(cells_, kx::residence_time_s{cf, 1.0}, 1e300, exec::minimum<double>{});
   if (options_.dispersion) {
     exec::for_each_index(cells_, kx::dispersion_conductance{graph_->view(), graph_->grid(), ch.cross_section_m2.span(),
@@ -141,7 +141,7 @@ void TransportModel::load_sources(double t0_day, double t1_day, double dt_s) {
 }
 
 void TransportModel::advect_implicit(double dt_s) {
-  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid());
+  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid(), hydraulics_->options().law.min_discharge_m3s);
   const kx::implicit_b b{cf, species_params_.span(), dt_s};
   const kx::implicit_a a{b, mass_.span(), source_.span(), cells_};
   terrain::accumulate_columns_with(*graph_, species_count(), a, b, flux_.span());
@@ -156,7 +156,7 @@ void TransportModel::advect_implicit(double dt_s) {
 }
 
 void TransportModel::advect_explicit(double dt_s) {
-  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid());
+  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid(), hydraulics_->options().law.min_discharge_m3s);
   double min_r = species_.front().retardation;
   for (const Species& s : species_) min_r = std::min(min_r, s.retardation);
   const double limit = options_.explicit_courant * min_r * min_residence_s_;
@@ -199,7 +199,7 @@ void TransportModel::disperse(double dt_s) {
 }
 
 void TransportModel::react(double dt_s) {
-  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid());
+  const kx::channel_fields cf = fields_of(hydraulics_->state(), graph_->grid(), hydraulics_->options().law.min_discharge_m3s);
   for (int s = 0; s < species_count(); ++s) {
     const kx::species_params p = to_params(species_[static_cast<std::size_t>(s)]);
     exec::device_span<double> m = mass_.span().subspan(s * cells_, cells_);
@@ -293,8 +293,9 @@ std::size_t TransportModel::device_bytes() const {
 exec::device_buffer<double> steady_concentration_mg_l(const terrain::FlowGraph& graph,
                                                       const hydraulics::ChannelState& channel,
                                                       const std::vector<Species>& species, const Sources& sources,
-                                                      double model_day) {
+                                                      double model_day, double min_discharge_m3s) {
   check_species(species);
+  if (!(min_discharge_m3s > 0.0)) throw std::invalid_argument("steady state: the minimum discharge must be positive");
   const index_t cells = graph.cells();
   const int ns = static_cast<int>(species.size());
   validate_sources(sources, cells, ns);
@@ -306,7 +307,7 @@ exec::device_buffer<double> steady_concentration_mg_l(const terrain::FlowGraph& 
   std::vector<kx::species_params> p;
   for (const Species& s : species) p.push_back(to_params(s));
   const exec::device_buffer<kx::species_params> params = exec::to_device(p);
-  const kx::channel_fields cf = fields_of(channel, graph.grid());
+  const kx::channel_fields cf = fields_of(channel, graph.grid(), min_discharge_m3s);
   const kx::steady_b b{cf, params.span()};
   exec::device_buffer<double> flux(cells * ns);
   terrain::accumulate_columns_with(graph, ns, kx::steady_a{b, source.span(), cells}, b, flux.span());

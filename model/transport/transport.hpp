@@ -28,6 +28,7 @@
 
 #include "kernels/exec/memory.hpp"
 #include "kernels/transport/advection.hpp"  // host-safe: plain parameter structs and functors
+#include "kernels/hydraulics/hydraulic_geometry.hpp"
 #include "model/hydraulics/hydraulics.hpp"
 #include "model/terrain/flow_graph.hpp"
 #include "model/transport/sources.hpp"
@@ -126,10 +127,12 @@ class TransportModel {
 
 // Steady state for constant flows and the loads active at model_day: concentration (mg/L) per
 // species, layout [species][cell], by ONE accumulation with the exact transmission
-// exp(−(k + v_s/depth)·R·V/Q) per cell (kernels/transport/advection.hpp). Pulses are ignored.
+// exp(−(k + v_s/depth)·R·V/Q) per cell (kernels/transport/advection.hpp), with Q floored at
+// min_discharge_m3s as in the transient model. Pulses are ignored.
 exec::device_buffer<double> steady_concentration_mg_l(const terrain::FlowGraph& graph,
                                                       const hydraulics::ChannelState& channel,
                                                       const std::vector<Species>& species, const Sources& sources,
-                                                      double model_day = 0.0);
+                                                      double model_day = 0.0,
+                                                      double min_discharge_m3s = kernels::hydraulics::geometry_law{}.min_discharge_m3s);
 
 }  // namespace leachflow::model::transport
