@@ -25,7 +25,8 @@ namespace leachflow::kernels::terrain {
 inline constexpr index_t components_block = 1024;
 
 // Edges: LF_HD int operator()(index_t u, index_t* out) const, writing at most 8 neighbours
-// of u (each undirected edge may be listed from one side only).
+// of u (each undirected edge may be listed from one side only), or returning -1 when u has
+// no edge at all, listed from either side (then nothing is done for u).
 template <class Edges>
 struct hook_and_shortcut {
   Edges edges;
@@ -43,6 +44,7 @@ struct hook_and_shortcut {
     for (index_t u = lo; u < hi; ++u) {
       index_t nb[8];
       const int k = edges(u, nb);
+      if (k < 0) continue;  // a vertex without any edge: its label stays itself
       bool ch = false;
       for (int e = 0; e < k; ++e) {
         const index_t v = nb[e];

@@ -92,49 +92,54 @@ struct tile_roots {
     const index_t r0 = (t / tiles_x) * root_tile, c0 = (t % tiles_x) * root_tile;
     const index_t r1 = r0 + root_tile < g.rows ? r0 + root_tile : g.rows;
     const index_t c1 = c0 + root_tile < g.cols ? c0 + root_tile : g.cols;
-    const index_t w = c1 - c0;
-    signed char dir[root_tile * root_tile];  // D8 step of the drain pointer, -1 for itself
+    // Local cell l = (r - r0) * root_tile + (c - c0). next[l]: local index of the drain
+    // target, -1 for the cell itself, -2 - d when the target is outside the tile (step d).
+    std::int16_t next[root_tile * root_tile];
     unsigned char done[root_tile * root_tile];
     for (index_t r = r0; r < r1; ++r) {
       for (index_t c = c0; c < c1; ++c) {
-        dir[(r - r0) * w + (c - c0)] = static_cast<signed char>(drain_direction(g, z, r, c));
-        done[(r - r0) * w + (c - c0)] = 0;
+        const int d = drain_direction(g, z, r, c);
+        const index_t l = (r - r0) * root_tile + (c - c0);
+        std::int16_t q = -1;
+        if (d >= 0) {
+          const index_t rr = r + d8_row_step(d), cc = c + d8_col_step(d);
+          const bool inside = rr >= r0 && rr < r1 && cc >= c0 && cc < c1;
+          q = static_cast<std::int16_t>(inside ? (rr - r0) * root_tile + (cc - c0) : -2 - d);
+        }
+        next[l] = q;
+        done[l] = 0;
       }
     }
+    const auto cell = [&](index_t l) { return (r0 + l / root_tile) * g.cols + c0 + l % root_tile; };
     for (index_t r = r0; r < r1; ++r) {
       for (index_t c = c0; c < c1; ++c) {
-        if (done[(r - r0) * w + (c - c0)] != 0) continue;
-        // Find where the chain from (r, c) ends: a root, a resolved cell or a cell outside.
-        index_t pr = r, pc = c;
+        const index_t l = (r - r0) * root_tile + (c - c0);
+        if (done[l] != 0) continue;
+        // Where the chain from l ends: a root, a resolved cell, or the first cell outside.
+        index_t p = l;
         std::int64_t end = -1;
         for (;;) {
-          if (pr < r0 || pr >= r1 || pc < c0 || pc >= c1) {
-            end = pr * g.cols + pc;
+          if (done[p] != 0) {
+            end = label[cell(p)];
             break;
           }
-          const index_t l = (pr - r0) * w + (pc - c0);
-          if (done[l] != 0) {
-            end = label[pr * g.cols + pc];
+          const int q = next[p];
+          if (q == -1) {
+            end = cell(p);
             break;
           }
-          if (dir[l] < 0) {
-            end = pr * g.cols + pc;
+          if (q < -1) {
+            end = cell(p) + d8_offset(g.cols, -2 - q);
             break;
           }
-          pr += d8_row_step(dir[l]);
-          pc += d8_col_step(dir[l]);
+          p = q;
         }
         // Write it along the path.
-        pr = r;
-        pc = c;
-        while (pr >= r0 && pr < r1 && pc >= c0 && pc < c1) {
-          const index_t l = (pr - r0) * w + (pc - c0);
-          if (done[l] != 0) break;
-          label[pr * g.cols + pc] = end;
-          done[l] = 1;
-          if (dir[l] < 0) break;
-          pr += d8_row_step(dir[l]);
-          pc += d8_col_step(dir[l]);
+        for (p = l; done[p] == 0;) {
+          label[cell(p)] = end;
+          done[p] = 1;
+          if (next[p] < 0) break;
+          p = next[p];
         }
       }
     }

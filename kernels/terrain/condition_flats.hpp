@@ -46,22 +46,25 @@ struct compute_cell_flags {
     }
     const index_t r = i / g.cols, c = i % g.cols;
     const float zi = z[i];
-    bool lower = false, higher = false, equal = false, outlet = false;
+    bool lower = false, higher = false, equal = false, outlet = true;
     if (is_interior(g, r, c)) {
       const d8_offsets n8(g.cols);
-      int nodata = 0;
+      unsigned nodata = 0, lo = 0, hi = 0, eq = 0;  // branch-free: plain ors of compares
       for (int d = 0; d < 8; ++d) {
         const index_t j = i + n8.o[d];
-        const bool v = g.valid[j] != 0;
         const float zj = z[j];
-        nodata += v ? 0 : 1;
-        lower = lower || (v && zj < zi);
-        higher = higher || (v && zj > zi);
-        equal = equal || (v && zj == zi);
+        nodata |= g.valid[j] == 0 ? 1u : 0u;
+        lo |= zj < zi ? 1u : 0u;
+        hi |= zj > zi ? 1u : 0u;
+        eq |= zj == zi ? 1u : 0u;
       }
       outlet = nodata != 0;
-    } else {
-      outlet = true;
+      lower = lo != 0;
+      higher = hi != 0;
+      equal = eq != 0;
+    }
+    if (outlet) {  // grid edge or next to NoData: compare with the valid neighbours only
+      lower = higher = equal = false;
       for (int d = 0; d < 8; ++d) {
         const index_t j = valid_neighbour(g, r, c, d);
         if (j < 0) continue;
@@ -194,12 +197,14 @@ struct equal_elevation_edges {
   exec::device_span<const float> z;
   exec::device_span<const std::uint8_t> flags;
   LF_HD int operator()(index_t u, index_t* out) const {
-    if ((flags[u] & flag_equal) == 0) return 0;  // also 0 on NoData
+    if ((flags[u] & flag_equal) == 0) return -1;  // no equal neighbour (or NoData): isolated
     const index_t r = u / g.cols, c = u % g.cols;
+    const bool interior = is_interior(g, r, c);
+    const float zu = z[u];
     int k = 0;
     for (int d = 0; d < 4; ++d) {
-      const index_t j = valid_neighbour(g, r, c, d);
-      if (j >= 0 && z[j] == z[u]) out[k++] = j;
+      const index_t j = interior ? u + d8_offset(g.cols, d) : valid_neighbour(g, r, c, d);
+      if (j >= 0 && g.valid[j] != 0 && z[j] == zu) out[k++] = j;
     }
     return k;
   }
