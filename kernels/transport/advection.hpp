@@ -57,18 +57,18 @@ struct channel_fields {
   }
 };
 
-// b_i of the implicit step, for species s.
+// b_i of the implicit step, for species s: Q·Δt / (R·V + Q·Δt) (= Q / (R·V/Δt + Q), one division).
 struct implicit_b {
   channel_fields ch;
   device_span<const species_params> sp;
   double dt_s = 0.0;
   LF_HD double operator()(index_t s, index_t i) const {
-    const double q = ch.q(i);
-    return q / (sp[s].retardation * ch.volume_m3[i] / dt_s + q);
+    const double qdt = ch.q(i) * dt_s;
+    return qdt / (sp[s].retardation * ch.volume_m3[i] + qdt);
   }
 };
 
-// a_i of the implicit step: b_i·(M_i/Δt + S_i).
+// a_i of the implicit step: b_i·(M_i/Δt + S_i), evaluated as Q·(M_i + S_i·Δt) / (R·V + Q·Δt).
 struct implicit_a {
   implicit_b b;
   device_span<const double> mass_g;      // [s][cell], before the step
@@ -76,7 +76,8 @@ struct implicit_a {
   index_t cells = 0;
   LF_HD double operator()(index_t s, index_t i) const {
     const index_t k = s * cells + i;
-    return b(s, i) * (mass_g[k] / b.dt_s + source_g_s[k]);
+    const double q = b.ch.q(i);
+    return q * (mass_g[k] + source_g_s[k] * b.dt_s) / (b.sp[s].retardation * b.ch.volume_m3[i] + q * b.dt_s);
   }
 };
 
