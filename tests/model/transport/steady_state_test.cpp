@@ -95,3 +95,26 @@ TEST(SteadyState, ConfluenceGivesTheDischargeWeightedMix) {
   EXPECT_NEAR(c[9 + 5], expected * t(5), 1e-14 * expected);
   EXPECT_EQ(c[9 + 1], 0.0);  // NoData
 }
+
+TEST(TransportDriver, RunUntilLandsOnOutputTimesAndReachesTheInletConcentration) {
+  // 1 × 30 channel, Q = 1 m³/s, V = 100 m³ per cell (τ = 100 s), sulfate fed 1 g/s at the top.
+  auto ch = lf::testing::straight_channel(30, 50.0, 1.0, 2.0, 1.0);
+  mx::Sources src;
+  src.loads.push_back(load(0, 0, 86.4));
+  mx::TransportModel m(*ch->graph, *ch->hydraulics, {*mx::preset("sulfate")}, src);
+  std::vector<double> seen;
+  const std::vector<double> outputs = {0.01, 0.025, 0.1};
+  m.run_until(0.1, 0.004, outputs, [&](double t, const mx::TransportModel& model) {
+    seen.push_back(t);
+    EXPECT_EQ(model.time_day(), t);
+  });
+  ASSERT_EQ(seen.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(seen[k], outputs[k]);
+  EXPECT_EQ(m.time_day(), 0.1);
+  EXPECT_EQ(m.steps(), 3 + 4 + 19);  // ⌈0.01/0.004⌉, ⌈0.015/0.004⌉, ⌈0.075/0.004⌉
+  // After 8640 s ≈ 2.9 Στ (Στ = 3000 s) a conservative tracer is close to C0 = 1 mg/L everywhere;
+  // steps of ~330 s ≈ 3.3 τ make the implicit front diffusive: 7.5e-5 short at the outlet.
+  const auto c = lf::exec::to_host(m.concentration_mg_l(0));
+  for (double v : c) EXPECT_NEAR(v, 1.0, 2e-4);
+  EXPECT_LT(m.max_relative_ledger_error(), 1e-12);
+}
