@@ -16,4 +16,7 @@ void register_info_command(CLI::App& app, Action& action);
 // `leachflow terrain DEM -o DIR [--method fill|breach|none] [--router d8|dinf|mfd] ...`
 void register_terrain_command(CLI::App& app, Action& action);
 
+// `leachflow run SCENARIO -o DIR [--check] [--overwrite]`
+void register_run_command(CLI::App& app, Action& action);
+
 }  // namespace leachflow::app

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "io/errors.hpp"
+#include "io/scenario.hpp"
 #include "kernels/exec/runtime.hpp"
 #include "leachflow/version.hpp"
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   leachflow::app::Action action;
   leachflow::app::register_info_command(app, action);
   leachflow::app::register_terrain_command(app, action);
+  leachflow::app::register_run_command(app, action);
 
   try {
     app.parse(argc, argv);
@@ -53,6 +55,9 @@ int main(int argc, char** argv) {
   }
   try {
     return action ? action() : 0;
+  } catch (const leachflow::io::ScenarioError& e) {
+    for (const auto& line : e.lines()) std::fprintf(stderr, "leachflow: error: %s\n", line.c_str());
+    return 2;
   } catch (const leachflow::io::InputError& e) {
     std::fprintf(stderr, "leachflow: error: %s\n", e.what());
     return 2;

@@ -75,6 +75,22 @@ std::array<double, 4> extent_lonlat(const model::Grid& g) {
   return out;
 }
 
+void to_lonlat(const std::string& wkt, std::vector<double>& x, std::vector<double>& y) {
+  if (wkt.empty()) throw std::runtime_error("grid has no CRS, so longitude/latitude are unknown");
+  detail::ensure_gdal_registered();
+  detail::QuietGdalErrors quiet;
+  OGRSpatialReference src, dst;
+  if (src.SetFromUserInput(wkt.c_str()) != OGRERR_NONE) throw std::runtime_error("cannot parse the grid's CRS");
+  src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  dst.importFromEPSG(4326);
+  dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  if (src.IsSame(&dst) || x.empty()) return;
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&src, &dst));
+  if (!ct) throw std::runtime_error("no transformation from the grid's CRS to WGS84: " + quiet.last_message());
+  if (!ct->Transform(x.size(), x.data(), y.data()))
+    throw std::runtime_error("cannot transform points to longitude/latitude: " + quiet.last_message());
+}
+
 std::string epsg_wkt(int code) {
   detail::ensure_gdal_registered();
   OGRSpatialReference srs;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "model/grid.hpp"
 
@@ -26,6 +27,11 @@ CrsInfo describe_crs(const std::string& wkt);
 // edges are densified, so a projected grid's curved edges are covered. Throws
 // std::runtime_error when the grid has no CRS or the transform fails.
 std::array<double, 4> extent_lonlat(const model::Grid& g);
+
+// Longitude/latitude (WGS84, degrees) of points given in a grid's CRS (x, y in place → lon, lat).
+// A geographic grid on WGS84 is returned as is. Throws std::runtime_error when the CRS is empty
+// or a point cannot be transformed.
+void to_lonlat(const std::string& wkt, std::vector<double>& x, std::vector<double>& y);
 
 // WKT of EPSG:<code>, for tests and defaults.
 std::string epsg_wkt(int code);

@@ -56,9 +56,56 @@ DatasetPtr open_raster(const std::string& path) {
   return ds;
 }
 
+// Pixel window {x0, y0, width, height} of a lon/lat box on a raster.
+std::array<int, 4> lonlat_window(const std::string& path, GDALDataset& ds, const std::array<double, 6>& gt,
+                                 const std::array<double, 4>& box) {
+  const auto [west, south, east, north] = box;
+  const std::string where = fmt::format("crop [{}, {}, {}, {}]", west, south, east, north);
+  const OGRSpatialReference* srs = ds.GetSpatialRef();
+  if (!srs)
+    throw InputError(path, where, "the raster has no CRS, so a lon/lat crop cannot be placed",
+                     "assign one (`gdal_translate -a_srs EPSG:...`) or drop the crop");
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  OGRSpatialReference target(*srs);
+  target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&wgs84, &target));
+  if (!ct) throw InputError(path, where, "cannot transform lon/lat into the raster's CRS", "reproject the DEM first");
+  // Densified box edges: projected images of lon/lat boxes have curved sides.
+  double px0 = std::numeric_limits<double>::infinity(), py0 = px0, px1 = -px0, py1 = -px0;
+  constexpr int steps = 64;
+  for (int k = 0; k <= steps; ++k) {
+    const double f = static_cast<double>(k) / steps;
+    const double pts[4][2] = {{west + f * (east - west), south}, {west + f * (east - west), north},
+                              {west, south + f * (north - south)}, {east, south + f * (north - south)}};
+    for (const auto& p : pts) {
+      double x = p[0], y = p[1];
+      if (!ct->Transform(1, &x, &y)) continue;
+      const double col = (x - gt[0]) / gt[1];
+      const double row = (y - gt[3]) / gt[5];
+      px0 = std::min(px0, col), px1 = std::max(px1, col);
+      py0 = std::min(py0, row), py1 = std::max(py1, row);
+    }
+  }
+  const int cols = ds.GetRasterXSize(), rows = ds.GetRasterYSize();
+  // Whole cells: a cell is kept when the box reaches into it (tolerance for boxes on cell edges).
+  constexpr double eps = 1e-6;
+  const int c0 = std::max(0, static_cast<int>(std::floor(px0 + eps)));
+  const int r0 = std::max(0, static_cast<int>(std::floor(py0 + eps)));
+  const int c1 = std::min(cols, static_cast<int>(std::ceil(px1 - eps)));
+  const int r1 = std::min(rows, static_cast<int>(std::ceil(py1 - eps)));
+  if (!std::isfinite(px0) || c1 <= c0 || r1 <= r0)
+    throw InputError(path, where, "the crop box does not overlap the raster",
+                     "check the box is [west, south, east, north] in degrees (`leachflow info` prints the DEM's extent)");
+  return {c0, r0, c1 - c0, r1 - r0};
+}
+
 }  // namespace
 
-Raster read_raster(const std::string& path, int band) {
+Raster read_raster(const std::string& path, int band) { return read_raster(path, band, std::nullopt); }
+
+Raster read_raster(const std::string& path, int band, const std::optional<std::array<double, 4>>& crop_lonlat) {
   detail::ensure_gdal_registered();
   DatasetPtr ds = open_raster(path);
   const std::string where = fmt::format("band {}", band);
@@ -66,8 +113,8 @@ Raster read_raster(const std::string& path, int band) {
     throw InputError(path, where, fmt::format("band out of range (the raster has {} band{})", ds->GetRasterCount(),
                                               ds->GetRasterCount() == 1 ? "" : "s"),
                      fmt::format("choose a band from 1 to {}", ds->GetRasterCount()));
-  const int cols = ds->GetRasterXSize();
-  const int rows = ds->GetRasterYSize();
+  int cols = ds->GetRasterXSize();
+  int rows = ds->GetRasterYSize();
   if (cols <= 0 || rows <= 0) throw InputError(path, "", "raster is empty (0 rows or columns)", "give a raster with cells");
 
   std::array<double, 6> gt{};
@@ -76,6 +123,15 @@ Raster read_raster(const std::string& path, int band) {
     if (ds->GetGeoTransform(gt.data()) != CE_None)
       throw InputError(path, "", "raster has no geotransform (no georeferencing)",
                        "georeference it, e.g. `gdal_translate -a_ullr ... -a_srs EPSG:...` or `gdalwarp`");
+  }
+  int win_x = 0, win_y = 0;
+  if (crop_lonlat) {
+    if (gt[2] != 0.0 || gt[4] != 0.0 || gt[5] >= 0.0)
+      throw InputError(path, "", "raster is rotated or south-up", "resample it to a north-up grid with `gdalwarp`");
+    const auto w = lonlat_window(path, *ds, gt, *crop_lonlat);
+    win_x = w[0], win_y = w[1], cols = w[2], rows = w[3];
+    gt[0] += win_x * gt[1];
+    gt[3] += win_y * gt[5];
   }
 
   Raster r;
@@ -125,7 +181,7 @@ Raster read_raster(const std::string& path, int band) {
     for (int row0 = 0; row0 < rows; row0 += strip) {
       const int nrows = std::min(strip, rows - row0);
       float* dst = r.values.data() + static_cast<std::size_t>(row0) * static_cast<std::size_t>(cols);
-      if (b->RasterIO(GF_Read, 0, row0, cols, nrows, dst, cols, nrows, GDT_Float32, 0, 0, nullptr) != CE_None)
+      if (b->RasterIO(GF_Read, win_x, win_y + row0, cols, nrows, dst, cols, nrows, GDT_Float32, 0, 0, nullptr) != CE_None)
         throw InputError(path, fmt::format("band {}, rows {}–{}", band, row0, row0 + nrows - 1),
                          "read failed (" + quiet.last_message() + ")", "check the file is complete (`gdalinfo -checksum`)");
     }

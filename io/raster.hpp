@@ -2,6 +2,7 @@
 // GeoTIFFs (tiled, DEFLATE, BigTIFF when needed) through a temporary name and a rename.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -33,6 +34,12 @@ struct Raster {
 // Throws io::InputError for: a missing file, a file GDAL cannot read, a band out of range, no
 // geotransform, a rotated or south-up geotransform, an empty raster, all cells NoData.
 Raster read_raster(const std::string& path, int band = 1);
+
+// The same, only the cells inside a longitude/latitude box {west, south, east, north} (WGS84
+// degrees; the box is transformed into the raster's CRS with densified edges and widened to
+// whole cells). Also throws io::InputError when the box does not overlap the raster or the
+// raster has no CRS.
+Raster read_raster(const std::string& path, int band, const std::optional<std::array<double, 4>>& crop_lonlat);
 
 // Smallest and largest valid value ({NaN, NaN} when none is valid).
 struct ValueRange {

@@ -12,6 +12,10 @@ mapfile -t pkgs < <(grep -v '^\s*#' scripts/packages.txt | grep -v '^\s*$')
 # install Debian's as the fallback on machines without the toolkit.
 if [ ! -d /usr/local/cuda/include/cccl/thrust ]; then pkgs+=(libthrust-dev libcub-dev); fi
 
+# npm fetches the default scenario's borders (world-atlas); Node.js may come from elsewhere
+# (NodeSource), whose npm Debian's package would conflict with, so only install it when absent.
+command -v npm >/dev/null || pkgs+=(npm)
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

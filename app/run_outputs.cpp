@@ -1,0 +1,189 @@
+#include "app/run_outputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "io/crs.hpp"
+#include "io/raster.hpp"
+#include "kernels/exec/memory.hpp"
+#include "leachflow/version.hpp"
+#include "kernels/exec/runtime.hpp"
+#include "model/iso_time.hpp"
+
+namespace leachflow::app {
+
+namespace fs = std::filesystem;
+using exec::index_t;
+
+namespace {
+constexpr float nan_f = std::numeric_limits<float>::quiet_NaN();
+
+std::string stem_of(const std::string& netcdf) { return netcdf.substr(0, netcdf.size() - 3); }
+
+io::NcVariable concentration_variable(const model::transport::Species& s) {
+  io::NcVariable v;
+  v.name = s.name;
+  v.long_name = s.name + " concentration in water";
+  v.units = "mg L-1";
+  // CF standard names exist for these dissolved species in sea water only; none is claimed.
+  v.comment = fmt::format("dissolved concentration; decay {} /day, retardation {}, settling {} m/day; {}", s.decay_per_day,
+                          s.retardation, s.settling_m_day, s.source);
+  return v;
+}
+}  // namespace
+
+std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario, const std::string& out_dir,
+                                                   const std::vector<std::string>& species_names) {
+  std::vector<std::string> files = {(fs::path(out_dir) / scenario.output.netcdf).string(),
+                                    (fs::path(out_dir) / (stem_of(scenario.output.netcdf) + ".partial.nc")).string(),
+                                    (fs::path(out_dir) / "summary.json").string()};
+  for (const auto& s : species_names) files.push_back((fs::path(out_dir) / ("peak_" + s + ".tif")).string());
+  if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
+  return files;
+}
+
+RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir, const model::Grid& grid,
+                       const model::terrain::Terrain& terrain, const std::vector<model::transport::Species>& all_species,
+                       std::vector<int> species, const std::string& history)
+    : scenario_(scenario), out_dir_(out_dir), grid_(grid), terrain_(terrain), species_all_(all_species),
+      species_(std::move(species)) {
+  if (scenario.output.mask == "all") {
+    mask_ = grid.valid;
+  } else {
+    mask_ = exec::to_host(terrain.network->stream);
+    for (std::size_t i = 0; i < mask_.size(); ++i) mask_[i] = mask_[i] && grid.valid[i];
+  }
+  io::NcFileOptions o;
+  o.path = (fs::path(out_dir) / scenario.output.netcdf).string();
+  o.title = scenario.title;
+  o.institution = scenario.institution;
+  o.source = fmt::format("leachflow {} ({})", leachflow::version, exec::backend_name());
+  o.history = history;
+  o.scenario_text = scenario.text;
+  o.references = "Scenario keys: scenarios/README.md of leachflow";
+  const double day0 = std::floor(scenario.time.start_day);
+  o.time_units = "days since " + model::format_iso8601_date(day0) + " 00:00:00";
+  time_offset_ = scenario.time.start_day - day0;
+  std::vector<io::NcVariable> vars;
+  for (int s : species_) vars.push_back(concentration_variable(species_all_[static_cast<std::size_t>(s)]));
+  nc_ = std::make_unique<io::NetcdfWriter>(grid, o, vars);
+  nc_->set_global("leachflow_output_mask", scenario.output.mask == "all"
+                                               ? "all valid cells"
+                                               : fmt::format("stream cells (contributing area >= {} km2); other cells "
+                                                             "are _FillValue",
+                                                             terrain.stream_threshold_m2 / 1e6));
+  peak_.assign(species_.size(), std::vector<float>(static_cast<std::size_t>(grid.cells()), nan_f));
+  peak_where_.assign(species_.size(), PeakSummary{});
+  discharge_sum_.assign(static_cast<std::size_t>(grid.cells()), 0.0);
+}
+
+void RunOutputs::write_step(double model_day, const model::transport::TransportModel& model,
+                            const model::hydraulics::Hydraulics& hydraulics) {
+  const std::size_t t = nc_->append_time(model_day + time_offset_);
+  const std::size_t n = static_cast<std::size_t>(grid_.cells());
+  std::vector<float> field(n);
+  for (std::size_t k = 0; k < species_.size(); ++k) {
+    const std::vector<double> c = exec::to_host(model.concentration_mg_l(species_[k]));
+    float best = -1;
+    std::size_t best_cell = 0;
+    std::vector<float>& peak = peak_[k];
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!mask_[i]) {
+        field[i] = nan_f;
+        continue;
+      }
+      const float v = static_cast<float>(c[i]);
+      field[i] = v;
+      if (!(peak[i] >= v)) peak[i] = v;  // NaN-safe running maximum
+      if (v > best) best = v, best_cell = i;
+    }
+    nc_->write_field(k, t, field);
+    PeakSummary& w = peak_where_[k];
+    if (best >= 0 && (!w.found || static_cast<double>(best) > w.value)) {
+      w.found = true;
+      w.value = best;
+      w.x = grid_.x(static_cast<index_t>(best_cell) % grid_.cols);
+      w.y = grid_.y(static_cast<index_t>(best_cell) / grid_.cols);
+      w.time = model::format_iso8601_date(scenario_.time.start_day + model_day);
+    }
+  }
+  const std::vector<double> q = exec::to_host(hydraulics.state().discharge_m3s);
+  for (std::size_t i = 0; i < n; ++i) discharge_sum_[i] += q[i];
+  ++outputs_;
+}
+
+std::vector<std::string> RunOutputs::finish(bool complete, const std::string& why, RunSummary& summary) {
+  std::vector<std::string> files;
+  const std::size_t n = static_cast<std::size_t>(grid_.cells());
+  if (scenario_.output.static_fields) {
+    std::vector<float> f = exec::to_host(terrain_.conditioned.elevation);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!grid_.valid[i]) f[i] = nan_f;
+    nc_->write_static({"elevation", "conditioned surface elevation (depressions filled/breached, flats resolved)", "m",
+                       "surface_altitude", ""},
+                      f);
+    const std::vector<double> a = exec::to_host(terrain_.area_m2);
+    for (std::size_t i = 0; i < n; ++i) f[i] = grid_.valid[i] ? static_cast<float>(a[i] / 1e6) : nan_f;
+    nc_->write_static({"contributing_area", "upstream contributing area including the cell", "km2", "", ""}, f);
+    for (std::size_t i = 0; i < n; ++i)
+      f[i] = grid_.valid[i] && outputs_ > 0 ? static_cast<float>(discharge_sum_[i] / static_cast<double>(outputs_)) : nan_f;
+    nc_->write_static({"discharge", "mean discharge over the output steps", "m3 s-1", "water_volume_transport_in_river_channel", ""},
+                      f);
+    const std::vector<std::uint8_t> stream = exec::to_host(terrain_.network->stream);
+    const std::vector<std::int32_t> order = exec::to_host(terrain_.network->strahler);
+    const std::vector<std::int64_t> basin = exec::to_host(terrain_.basins->id);
+    std::vector<std::int32_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = grid_.valid[i] ? stream[i] : -1;
+    nc_->write_static({"stream", "stream cell (1) or hillslope (0)", "1", "", ""}, v, -1);
+    for (std::size_t i = 0; i < n; ++i) v[i] = grid_.valid[i] ? order[i] : -1;
+    nc_->write_static({"strahler_order", "Strahler stream order (0 off streams)", "1", "", ""}, v, -1);
+    for (std::size_t i = 0; i < n; ++i) v[i] = grid_.valid[i] ? static_cast<std::int32_t>(basin[i]) : -1;
+    nc_->write_static({"basin", "drainage basin id, by outlet cell", "1", "", ""}, v, -1);
+  }
+  for (std::size_t k = 0; k < species_.size(); ++k) {
+    const auto& sp = species_all_[static_cast<std::size_t>(species_[k])];
+    nc_->write_static({"peak_" + sp.name, "peak " + sp.name + " concentration over the output steps", "mg L-1", "", ""},
+                      peak_[k]);
+  }
+  files.push_back(complete ? nc_->finish() : nc_->finish_partial(why));
+  nc_.reset();
+
+  // Peaks located in lon/lat, and the area above each guideline.
+  std::vector<double> px, py;
+  for (const auto& w : peak_where_) px.push_back(w.x), py.push_back(w.y);
+  io::to_lonlat(grid_.crs_wkt, px, py);
+  for (std::size_t k = 0; k < species_.size(); ++k) {
+    const auto& sp = species_all_[static_cast<std::size_t>(species_[k])];
+    SpeciesSummary* out = nullptr;
+    for (auto& s : summary.species)
+      if (s.name == sp.name) out = &s;
+    if (!out) continue;
+    out->peak = peak_where_[k];
+    out->peak.lon = px[k];
+    out->peak.lat = py[k];
+    if (sp.guideline_mg_l > 0) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (peak_[k][i] > sp.guideline_mg_l) {
+          ++out->cells_above_guideline;
+          out->area_above_guideline_km2 += grid_.cell_area_m2[i / static_cast<std::size_t>(grid_.cols)] / 1e6;
+        }
+    }
+    const std::string tif = (fs::path(out_dir_) / ("peak_" + sp.name + ".tif")).string();
+    std::vector<float> p = peak_[k];
+    for (auto& v : p)
+      if (std::isnan(v)) v = -9999.0f;
+    io::write_geotiff(tif, grid_, p, -9999.0,
+                      {{"LEACHFLOW_PRODUCT", "peak " + sp.name + " concentration over the output steps"},
+                       {"UNITS", "mg/L"},
+                       {"GUIDELINE_MG_L", fmt::format("{}", sp.guideline_mg_l)}});
+    files.push_back(tif);
+  }
+  summary.outputs_written = outputs_;
+  return files;
+}
+
+}  // namespace leachflow::app

@@ -1,0 +1,56 @@
+// The run's outputs as the time loop produces them: concentration fields into the NetCDF (only
+// the cells of the output mask), running peaks per species and cell (for the peak maps and the
+// summary), mean discharge; at the end the static fields, peak GeoTIFFs and the PNG quicklook.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/run_summary.hpp"
+#include "io/netcdf_writer.hpp"
+#include "io/scenario.hpp"
+#include "model/grid.hpp"
+#include "model/hydraulics/hydraulics.hpp"
+#include "model/terrain/pipeline.hpp"
+#include "model/transport/transport.hpp"
+
+namespace leachflow::app {
+
+class RunOutputs {
+ public:
+  // species: indices into the model's species list that are written.
+  RunOutputs(const io::Scenario& scenario, const std::string& out_dir, const model::Grid& grid,
+             const model::terrain::Terrain& terrain, const std::vector<model::transport::Species>& all_species,
+             std::vector<int> species, const std::string& history);
+
+  // One output step at model day t (days since the run's start).
+  void write_step(double model_day, const model::transport::TransportModel& model,
+                  const model::hydraulics::Hydraulics& hydraulics);
+
+  // Static fields, peaks into the summary, close the NetCDF (final or partial name), peak
+  // GeoTIFFs. Returns the files written.
+  std::vector<std::string> finish(bool complete, const std::string& why, RunSummary& summary);
+
+  // The files this run would write (to refuse replacing them without --overwrite).
+  static std::vector<std::string> planned_files(const io::Scenario& scenario, const std::string& out_dir,
+                                                const std::vector<std::string>& species_names);
+
+ private:
+  const io::Scenario& scenario_;
+  std::string out_dir_;
+  const model::Grid& grid_;
+  const model::terrain::Terrain& terrain_;
+  std::vector<model::transport::Species> species_all_;
+  std::vector<int> species_;
+  std::vector<std::uint8_t> mask_;              // 1 where fields are written
+  std::unique_ptr<io::NetcdfWriter> nc_;
+  std::vector<std::vector<float>> peak_;         // per written species, per cell (mg/L)
+  std::vector<PeakSummary> peak_where_;          // per written species
+  std::vector<double> discharge_sum_;            // per cell, over output steps
+  long long outputs_ = 0;
+  double time_offset_ = 0;                       // model day → NetCDF time value
+};
+
+}  // namespace leachflow::app

@@ -1,0 +1,265 @@
+#include "app/scenario_run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "app/interrupt.hpp"
+#include "app/progress.hpp"
+#include "app/run_inputs.hpp"
+#include "app/run_outputs.hpp"
+#include "app/run_summary.hpp"
+#include "io/errors.hpp"
+#include "io/pits.hpp"
+#include "io/raster.hpp"
+#include "io/scenario.hpp"
+#include "kernels/exec/memory.hpp"
+#include "kernels/exec/runtime.hpp"
+#include "model/iso_time.hpp"
+#include "model/transport/pits.hpp"
+
+namespace leachflow::app {
+
+namespace fs = std::filesystem;
+using exec::index_t;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Steps of step_days from start to end, the last one shortened to land on end.
+long long step_count(const io::Scenario& s) {
+  const double span = s.time.end_day - s.time.start_day;
+  return static_cast<long long>(std::ceil(span / s.time.step_days - 1e-9));
+}
+
+std::vector<int> output_species(const io::Scenario& s, const std::vector<model::transport::Species>& species) {
+  std::vector<int> out;
+  for (int k = 0; k < static_cast<int>(species.size()); ++k) {
+    const auto& want = s.output.species;
+    if (want.empty() || std::find(want.begin(), want.end(), species[static_cast<std::size_t>(k)].name) != want.end())
+      out.push_back(k);
+  }
+  return out;
+}
+
+model::transport::PitOptions pit_options(const io::Scenario& s, const std::vector<model::transport::Species>& species) {
+  model::transport::PitOptions o;
+  o.fields.id = s.pits.id_field;
+  o.fields.load_kg_day = s.pits.load_fields;
+  for (const auto& sp : species) o.species.push_back(sp.name);
+  o.run_start_day = s.time.start_day;
+  return o;
+}
+
+// Device bytes per cell, from the measured stage peaks (bench/, issue 3 and 4 notes): terrain up
+// to ~105 B/cell with streams and basins; hydraulics 8 doubles; transport 4 doubles per species
+// plus 5 per cell. Host: the DEM, masks and one output field per species.
+struct MemoryEstimate {
+  double device_bytes = 0, host_bytes = 0;
+};
+MemoryEstimate estimate_memory(double cells, int species, int written) {
+  MemoryEstimate m;
+  m.device_bytes = cells * (105.0 + 64.0 + 40.0 + 32.0 * species);
+  m.host_bytes = cells * (4.0 + 2.0 + 16.0 + 8.0 + 4.0 * written);
+  return m;
+}
+
+void refuse_existing(const std::vector<std::string>& files) {
+  for (const auto& f : files)
+    if (fs::exists(f))
+      throw io::InputError(f, "", "output exists and would be replaced", "pass --overwrite, or choose another -o folder");
+}
+
+// The PNG quicklook: scripts/peak_map.py with Debian's python3 and matplotlib.
+void draw_map(const io::Scenario& s, const std::string& out_dir, RunSummary& summary) {
+  const fs::path script = fs::path(LEACHFLOW_SOURCE_DIR) / "scripts" / "peak_map.py";
+  if (!fs::exists(script) || !fs::exists("/usr/bin/python3")) {
+    summary.warnings.push_back("no PNG map: " + script.string() + " or /usr/bin/python3 is missing");
+    return;
+  }
+  const std::string png = (fs::path(out_dir) / "peak_map.png").string();
+  std::string cmd = fmt::format("/usr/bin/python3 '{}' --run '{}' --out '{}'", script.string(), out_dir, png);
+  if (!s.regions.path.empty())
+    cmd += fmt::format(" --borders '{}' --borders-layer '{}' --name-field '{}'", s.regions.path, s.regions.layer,
+                       s.regions.name_field);
+  if (!s.pits.path.empty()) cmd += fmt::format(" --pits '{}'", s.pits.path);
+  cmd += " > '" + (fs::path(out_dir) / "peak_map.log").string() + "' 2>&1";
+  if (std::system(cmd.c_str()) == 0)
+    summary.outputs.push_back(png);
+  else
+    summary.warnings.push_back("the PNG map failed; see " + (fs::path(out_dir) / "peak_map.log").string());
+}
+
+}  // namespace
+
+int run_scenario(const RunRequest& request) {
+  const auto t_start = clock_type::now();
+  const io::Scenario s = io::parse_scenario(request.scenario);
+  const std::vector<model::transport::Species> species = run_species(s);
+  const std::vector<int> written = output_species(s, species);
+  std::vector<std::string> written_names;
+  for (int k : written) written_names.push_back(species[static_cast<std::size_t>(k)].name);
+  const long long steps = step_count(s);
+  const long long every = std::max(1LL, std::llround(s.output.every_days / s.time.step_days));
+
+  if (!request.check && !request.overwrite) refuse_existing(RunOutputs::planned_files(s, request.out_dir, written_names));
+
+  // Inputs.
+  io::Raster dem = io::read_raster(s.dem.path, s.dem.band, s.dem.crop_lonlat);
+  const model::Grid& grid = dem.grid;
+  const double cells = static_cast<double>(grid.cells());
+
+  if (request.check) {
+    // Everything that can be checked without the terrain: the pit layer's fields and places,
+    // the runoff forcing on this grid.
+    const model::transport::PitLayer layer = io::read_pit_layer(s.pits.path, grid.crs_wkt, s.pits.layer);
+    try {
+      const auto v = model::transport::validate_pits(layer, grid, pit_options(s, species));
+      for (const auto& w : v.warnings) std::printf("warning: %s\n", w.c_str());
+    } catch (const model::transport::PitError& e) {
+      throw io::InputError(e.file(), e.where(), e.problem(), e.fix());
+    }
+    (void)run_runoff(s, grid);
+    const MemoryEstimate m = estimate_memory(cells, static_cast<int>(species.size()), static_cast<int>(written.size()));
+    fmt::print("scenario {}: \"{}\"\n", s.file, s.title);
+    fmt::print("DEM {}: {} x {} = {:.0f} cells ({} valid), {}{}\n", s.dem.path, grid.cols, grid.rows, cells, grid.valid_cells(),
+               dem.crs_name.empty() ? "no CRS" : dem.crs_name,
+               s.dem.crop_lonlat ? fmt::format(", cropped to [{}, {}, {}, {}]", (*s.dem.crop_lonlat)[0],
+                                               (*s.dem.crop_lonlat)[1], (*s.dem.crop_lonlat)[2], (*s.dem.crop_lonlat)[3])
+                                 : "");
+    fmt::print("terrain: {} depressions, {} routing, streams >= {:.3g} km2\n", s.terrain.depressions, s.terrain.router,
+               model::terrain::stream_threshold_m2(s.terrain.stream_threshold_km2 * 1e6, grid) / 1e6);
+    fmt::print("pits: {} features in {}\n", layer.records.size(), s.pits.path);
+    fmt::print("species:");
+    for (const auto& sp : species)
+      fmt::print(" {} (decay {}/day, R {}, settling {} m/day)", sp.name, sp.decay_per_day, sp.retardation, sp.settling_m_day);
+    fmt::print("\ntime: {} to {}, {} steps of {} day(s), fields every {} step(s) ({} outputs); runoff {}\n", s.time.start,
+               s.time.end, steps, s.time.step_days, every, (steps + every - 1) / every, s.runoff.kind);
+    fmt::print("memory needed (estimate): device {:.2f} GiB, host {:.2f} GiB\n", m.device_bytes / 1073741824.0,
+               m.host_bytes / 1073741824.0);
+    fmt::print("would write into {}: {}\n", request.out_dir, s.output.netcdf + ", summary.json, peak_<species>.tif" +
+                                                                 (s.output.map_png ? ", peak_map.png" : ""));
+    return 0;
+  }
+
+  RunSummary summary;
+  summary.scenario = s.file;
+  summary.title = s.title;
+  summary.backend = exec::backend_name();
+  summary.threads = exec::concurrency();
+  summary.cells = grid.cells();
+  summary.valid_cells = grid.valid_cells();
+  summary.start = s.time.start;
+  summary.end = s.time.end;
+  summary.step_days = s.time.step_days;
+  summary.steps_total = steps;
+
+  // Terrain.
+  auto t0 = clock_type::now();
+  const model::DeviceGrid device_grid(grid);
+  const exec::device_buffer<float> z = exec::to_device(dem.values);
+  dem.values.clear();
+  dem.values.shrink_to_fit();
+  const model::terrain::Terrain terrain =
+      model::terrain::build_terrain(grid, device_grid.view(), z.span(), terrain_options(s));
+  summary.terrain_s = seconds_since(t0);
+  summary.stream_threshold_km2 = terrain.stream_threshold_m2 / 1e6;
+
+  // Pits onto streams.
+  const std::vector<double> area = exec::to_host(terrain.area_m2);
+  const std::vector<std::uint8_t> stream = exec::to_host(terrain.network->stream);
+  for (std::uint8_t v : stream) summary.stream_cells += v;
+  const model::transport::StreamCells streams{area, stream, terrain.stream_threshold_m2};
+  model::transport::PitSources pits =
+      io::load_pit_sources(s.pits.path, grid, streams, pit_options(s, species),
+                           {s.pits.snap_distance_m, s.pits.keep_unsnapped}, s.pits.layer);
+  summary.pits = pits.report;
+  summary.warnings = pits.warnings;
+
+  // Hydraulics and transport.
+  model::hydraulics::Hydraulics hydraulics(*terrain.graph, run_runoff(s, grid), hydraulics_options(s),
+                                           terrain.conditioned.elevation.span());
+  const model::transport::Sources sources = pits.sources;
+  model::transport::TransportModel transport(*terrain.graph, hydraulics, species, std::move(pits.sources),
+                                             transport_options(s));
+  if (s.transport.steady_state_start) {
+    // Start from the steady state of the loads active at the start (stored mass = C·V·R).
+    hydraulics.update(0.0);
+    const std::vector<double> c = exec::to_host(model::transport::steady_concentration_mg_l(
+        *terrain.graph, hydraulics.state(), species, sources, 0.0, hydraulics.options().law.min_discharge_m3s));
+    const std::vector<double> volume = exec::to_host(hydraulics.state().volume_m3);
+    const std::size_t n = volume.size();
+    std::vector<double> mass(n);
+    for (std::size_t k = 0; k < species.size(); ++k) {
+      for (std::size_t i = 0; i < n; ++i) mass[i] = c[k * n + i] * volume[i] * species[k].retardation;
+      transport.set_mass_g(static_cast<int>(k), mass);
+    }
+  }
+
+  fs::create_directories(request.out_dir);
+  const std::string history = utc_now() + " " + request.command_line;
+  RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history);
+
+  // Time loop: steps of step_days, the last one shortened to land on the end; fields every
+  // `every` steps and at the end.
+  InterruptGuard interrupt;
+  Progress progress(steps, !request.quiet && stderr_is_terminal());
+  t0 = clock_type::now();
+  double write_s = 0;
+  const double span = s.time.end_day - s.time.start_day;
+  std::string stopped;
+  for (long long k = 1; k <= steps; ++k) {
+    if (InterruptGuard::requested()) {
+      stopped = fmt::format("interrupted by signal {} after {} of {} steps", InterruptGuard::signal_number(), k - 1, steps);
+      break;
+    }
+    const double t_end = std::min(span, static_cast<double>(k) * s.time.step_days);
+    transport.step(t_end - transport.time_day());
+    summary.steps_done = k;
+    if (k % every == 0 || k == steps) {
+      const auto tw = clock_type::now();
+      outputs.write_step(transport.time_day(), transport, hydraulics);
+      write_s += seconds_since(tw);
+    }
+    progress.update(k, model::format_iso8601_date(s.time.start_day + transport.time_day()));
+  }
+  progress.finish();
+  summary.transport_s = seconds_since(t0) - write_s;
+  summary.complete = stopped.empty();
+  summary.stopped_because = stopped;
+
+  for (int k = 0; k < transport.species_count(); ++k) {
+    SpeciesSummary sp;
+    sp.name = species[static_cast<std::size_t>(k)].name;
+    sp.unit = species[static_cast<std::size_t>(k)].unit;
+    sp.guideline_mg_l = species[static_cast<std::size_t>(k)].guideline_mg_l;
+    sp.ledger = transport.ledger()[static_cast<std::size_t>(k)];
+    summary.species.push_back(sp);
+  }
+  const auto tw = clock_type::now();
+  for (auto& f : outputs.finish(summary.complete, stopped, summary)) summary.outputs.push_back(f);
+  if (s.output.map_png && summary.outputs_written > 0) draw_map(s, request.out_dir, summary);
+  summary.write_s = write_s + seconds_since(tw);
+  const std::string json = (fs::path(request.out_dir) / "summary.json").string();
+  summary.outputs.push_back(json);
+  write_summary_json(summary, json);
+  print_summary(summary, stdout);
+  std::printf("outputs in %s (%.1f s in all)\n", request.out_dir.c_str(), seconds_since(t_start));
+  return summary.complete ? 0 : 130;
+}
+
+}  // namespace leachflow::app

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""PNG quicklook of a leachflow run: peak concentration per species on the stream network, with
+borders, pits and a scale bar; one panel per species, logarithmic colours in mg/L, cells above
+the species' guideline outlined in the legend text.
+
+Reads RUN_DIR/peak_<species>.tif (written by `leachflow run`); borders and pits from any OGR
+layer (a layer without a CRS, such as world-atlas TopoJSON, is taken as lon/lat WGS84).
+Usage: peak_map.py --run DIR --out PNG [--borders FILE] [--name-field name] [--pits FILE]
+"""
+import argparse
+import glob
+import math
+import os
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+
+def layer_lines(path, srs_target, bounds, layer_name=None):
+    """Polygon rings / points of an OGR layer in the raster's CRS, clipped to bounds."""
+    ds = ogr.Open(path)
+    layer = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
+    if layer is None:
+        layer = ds.GetLayer(0)
+    src = layer.GetSpatialRef()
+    if src is None:
+        src = osr.SpatialReference()
+        src.ImportFromEPSG(4326)
+    src.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    ct = osr.CoordinateTransformation(src, srs_target)
+    x0, x1, y0, y1 = bounds
+    out = []
+    for f in layer:
+        g = f.GetGeometryRef()
+        if g is None:
+            continue
+        g = g.Clone()
+        g.Transform(ct)
+        ex = g.GetEnvelope()
+        if ex[1] < x0 or ex[0] > x1 or ex[3] < y0 or ex[2] > y1:
+            continue
+        out.append((f, g))
+    return out
+
+
+def rings(geom):
+    t = ogr.GT_Flatten(geom.GetGeometryType())
+    if t == ogr.wkbPolygon:
+        for i in range(geom.GetGeometryCount()):
+            yield np.array(geom.GetGeometryRef(i).GetPoints())[:, :2]
+    elif t in (ogr.wkbMultiPolygon, ogr.wkbGeometryCollection):
+        for i in range(geom.GetGeometryCount()):
+            yield from rings(geom.GetGeometryRef(i))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--borders")
+    ap.add_argument("--borders-layer", default="countries")
+    ap.add_argument("--name-field", default="name")
+    ap.add_argument("--pits")
+    a = ap.parse_args()
+
+    tifs = sorted(glob.glob(os.path.join(a.run, "peak_*.tif")))
+    if not tifs:
+        sys.exit(f"peak_map: no peak_*.tif in {a.run}; fix: run `leachflow run` first")
+    n = len(tifs)
+    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 6.2), squeeze=False)
+    for ax, tif in zip(axes[0], tifs):
+        ds = gdal.Open(tif)
+        b = ds.GetRasterBand(1)
+        z = b.ReadAsArray().astype(float)
+        z[z == b.GetNoDataValue()] = np.nan
+        gt = ds.GetGeoTransform()
+        srs = osr.SpatialReference(wkt=ds.GetProjection())
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        x0, y1 = gt[0], gt[3]
+        x1, y0 = x0 + gt[1] * ds.RasterXSize, y1 + gt[5] * ds.RasterYSize
+        md = ds.GetMetadata()
+        name = os.path.basename(tif)[5:-4]
+        guide = float(md.get("GUIDELINE_MG_L", "0") or 0)
+        pos = z[np.isfinite(z) & (z > 0)]
+        ax.set_facecolor("#e8eef2")
+        if pos.size:
+            vmax = float(np.nanmax(pos))
+            vmin = max(vmax * 1e-4, float(np.nanmin(pos)))
+            im = ax.imshow(np.where(z > 0, z, np.nan), extent=(x0, x1, y0, y1), origin="upper",
+                           norm=mcolors.LogNorm(vmin=vmin, vmax=vmax), cmap="inferno_r", interpolation="nearest")
+            cb = fig.colorbar(im, ax=ax, orientation="horizontal", pad=0.1, fraction=0.05)
+            cb.set_label(f"peak {name}, mg/L" + (f" (guideline {guide:g} mg/L)" if guide > 0 else ""))
+            if guide > 0 and vmin < guide < vmax:
+                cb.ax.axvline(guide, color="cyan", lw=2)
+        if a.borders:
+            for f, g in layer_lines(a.borders, srs, (x0, x1, y0, y1), a.borders_layer):
+                for r in rings(g):
+                    ax.plot(r[:, 0], r[:, 1], color="#444444", lw=0.6)
+        if a.pits:
+            pts = [g.GetPoint(0)[:2] for f, g in layer_lines(a.pits, srs, (x0, x1, y0, y1))]
+            if pts:
+                p = np.array(pts)
+                ax.scatter(p[:, 0], p[:, 1], marker="^", s=28, color="#1f77b4", edgecolor="white", lw=0.6,
+                           label="leaching pits", zorder=5)
+                ax.legend(loc="lower left", fontsize=8)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_title(f"peak {name}")
+        # Scale bar: 100 km, measured along the bottom of the map.
+        if srs.IsGeographic():
+            lat = y0 + 0.06 * (y1 - y0)
+            dx = 100.0 / (111.32 * math.cos(math.radians(lat)))
+            ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (y0 + y1))))
+            ax.set_xlabel("longitude (deg E)")
+            ax.set_ylabel("latitude (deg N)")
+        else:
+            lat = y0 + 0.06 * (y1 - y0)
+            dx = 100e3
+            ax.set_aspect("equal")
+        sx = x0 + 0.6 * (x1 - x0)
+        ax.plot([sx, sx + dx], [lat, lat], color="black", lw=3)
+        ax.text(sx + dx / 2, lat + 0.015 * (y1 - y0), "100 km", ha="center", fontsize=8)
+    fig.suptitle("leachflow: peak concentration on streams", fontsize=12)
+    fig.tight_layout()
+    tmp = a.out + ".part.png"
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, a.out)
+    print(a.out)
+
+
+if __name__ == "__main__":
+    main()
