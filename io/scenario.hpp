@@ -124,9 +124,12 @@ class ScenarioError : public InputError {
  public:
   ScenarioError(std::string file, std::vector<std::string> lines);
   const std::vector<std::string>& lines() const { return lines_; }
+  // All the lines (the base InputError alone would hold only the first).
+  const char* what() const noexcept override { return text_.c_str(); }
 
  private:
   std::vector<std::string> lines_;
+  std::string text_;
 };
 
 // Reads and checks a scenario: TOML syntax, unknown keys (with the nearest known key as the
