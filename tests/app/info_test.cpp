@@ -1,51 +1,17 @@
 // `leachflow` as users run it: info on the real DEM, exit codes, one-line errors on stderr.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "cli_run.hpp"
 #include "shared_data.hpp"
 
 namespace {
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs leachflow with the given arguments (shell-quoted by the caller), capturing both streams.
-CliRun run(const std::string& args) {
-  const auto err_file = std::filesystem::temp_directory_path() / ("leachflow-app-test-" + std::to_string(::getpid()) + ".err");
-  const std::string cmd = std::string("'") + LEACHFLOW_EXE + "' " + args + " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  std::filesystem::remove(err_file);
-  return r;
-}
-
-std::size_t lines(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
-
+using leachflow::test::CliRun;
+CliRun run(const std::string& args) { return leachflow::test::run_cli(args); }
+std::size_t lines(const std::string& s) { return leachflow::test::count_lines(s); }
 }  // namespace
 
 TEST(LeachflowInfo, RealDemReportsSizeCrsResolutionAndRange) {

@@ -1,0 +1,267 @@
+// `leachflow run` as users run it, on a hand-made valley: the steady flux downstream of a pit
+// equals its load (mass conservation of the implicit upwind scheme at steady state), the ledger
+// closes, and the command's contracts hold: --check writes nothing, outputs are not replaced
+// without --overwrite, every scenario problem gets its own line, Ctrl-C leaves a partial NetCDF.
+#include <gdal_priv.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_run.hpp"
+#include "io/crs.hpp"
+#include "io/raster.hpp"
+#include "model/grid.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using leachflow::test::CliRun;
+using leachflow::test::run_cli;
+
+constexpr int rows = 40, cols = 21, valley = 10, pit_row = 8;
+constexpr double cell = 100.0;                  // m
+constexpr double load_kg_day = 10.0;            // sulfate at the pit
+constexpr double runoff_mm_yr = 1000.0;
+
+// A valley along column 10 draining south off the grid: z = 200 − r + 2·|c − 10| (m).
+struct Valley {
+  fs::path dir;
+  Valley() {
+    dir = fs::temp_directory_path() / fmt::format("leachflow-run-test-{}-{}", ::getpid(), std::rand());
+    fs::create_directories(dir);
+    const auto grid = leachflow::model::make_grid(rows, cols, {500000.0, cell, 0.0, 2800000.0, 0.0, -cell},
+                                                  leachflow::io::epsg_wkt(32647), false);
+    std::vector<float> z(static_cast<std::size_t>(rows * cols));
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) z[static_cast<std::size_t>(r * cols + c)] = 200.0f - r + 2.0f * std::abs(c - valley);
+    leachflow::io::write_geotiff<float>((dir / "valley.tif").string(), grid, z, -9999.0);
+    std::vector<double> x{grid.x(valley)}, y{grid.y(pit_row)};
+    leachflow::io::to_lonlat(grid.crs_wkt, x, y);
+    std::ofstream(dir / "pits.csv") << "id,lon,lat,sulfate_kg_day,tracer_kg_day\n"
+                                    << fmt::format("p1,{:.10f},{:.10f},{},{}\n", x[0], y[0], load_kg_day, 2.0);
+  }
+  ~Valley() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string scenario(const std::string& name, const std::string& end = "2025-01-31", const std::string& extra = "") const {
+    const fs::path p = dir / name;
+    std::ofstream(p) << fmt::format(R"(title = "valley test"
+[dem]
+path = "valley.tif"
+[terrain]
+stream_threshold_km2 = 0.05
+[runoff]
+kind = "constant"
+constant_mm_yr = {}
+[[species]]
+name = "sulfate"
+[[species]]
+name = "tracer"
+[pits]
+path = "pits.csv"
+snap_distance_m = 300
+[time]
+start = "2025-01-01"
+end = "{}"
+step_days = 1
+[output]
+every_days = 1
+netcdf = "run.nc"
+map_png = false
+{})",
+                                    runoff_mm_yr, end, extra);
+    return p.string();
+  }
+};
+
+// Band t+1 of NETCDF:"file":var as doubles.
+std::vector<double> read_nc(const std::string& file, const std::string& var, int band) {
+  GDALAllRegister();
+  const std::string name = "NETCDF:\"" + file + "\":" + var;
+  auto* ds = static_cast<GDALDataset*>(GDALOpen(name.c_str(), GA_ReadOnly));
+  if (!ds) return {};
+  std::vector<double> v(static_cast<std::size_t>(rows * cols));
+  if (band < 0) band = ds->GetRasterCount();
+  const CPLErr e = ds->GetRasterBand(band)->RasterIO(GF_Read, 0, 0, cols, rows, v.data(), cols, rows, GDT_Float64, 0, 0);
+  int has = 0;
+  const double fill = ds->GetRasterBand(band)->GetNoDataValue(&has);
+  GDALClose(ds);
+  if (e != CE_None) return {};
+  for (auto& x : v)
+    if (has && x == fill) x = std::nan("");
+  return v;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream f(p);
+  return nlohmann::json::parse(f);
+}
+
+}  // namespace
+
+TEST(RunCommand, SteadyFluxBelowAPitEqualsItsLoadAndTheLedgerCloses) {
+  const Valley v;
+  const std::string out = (v.dir / "out").string();
+  const CliRun r = run_cli("run '" + v.scenario("s.toml") + "' -o '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("mass balance relative error"), std::string::npos) << r.out;
+
+  const nlohmann::json j = read_json(fs::path(out) / "summary.json");
+  EXPECT_TRUE(j["complete"].get<bool>());
+  EXPECT_LT(j["mass_balance"]["relative_error"].get<double>(), 1e-9);
+  EXPECT_EQ(j["time"]["steps_done"].get<int>(), 30);
+  ASSERT_EQ(j["species"].size(), 2u);
+  ASSERT_EQ(j["pits"].size(), 1u);
+  EXPECT_LT(j["pits"][0]["snap_distance_m"].get<double>(), 1.0);  // the pit lies on the valley cell
+  // 30 days of 10 kg/day went in; at steady state the stored mass is tiny and the rest left.
+  const auto& led = j["species"][0]["ledger_kg"];
+  EXPECT_NEAR(led["sources"].get<double>(), 30 * load_kg_day, 1e-9);
+  EXPECT_GT(led["outflow"].get<double>(), 0.9 * 30 * load_kg_day);
+
+  // Peak: at the pit, flux/discharge there.
+  const std::string nc = (fs::path(out) / "run.nc").string();
+  ASSERT_TRUE(fs::exists(nc));
+  EXPECT_FALSE(fs::exists(nc + ".part"));
+  const std::vector<double> c = read_nc(nc, "sulfate", -1);
+  const std::vector<double> tracer = read_nc(nc, "tracer", -1);
+  const std::vector<double> q = read_nc(nc, "discharge", 1);
+  ASSERT_EQ(c.size(), q.size());
+  // Downstream of the pit along the valley: C·Q = load (kg/day = g/m³ · m³/s · 86.4); upstream 0.
+  for (int row = 0; row < rows; ++row) {
+    const std::size_t i = static_cast<std::size_t>(row * cols + valley);
+    if (row < pit_row) {
+      EXPECT_TRUE(std::isnan(c[i]) || c[i] == 0.0) << "row " << row;  // upstream: clean or not a stream
+      continue;
+    }
+    ASSERT_FALSE(std::isnan(c[i])) << "valley cell " << row << " is not written (not a stream?)";
+    EXPECT_NEAR(c[i] * q[i] * 86.4, load_kg_day, 1e-5 * load_kg_day) << "row " << row;
+    EXPECT_NEAR(tracer[i] * q[i] * 86.4, 2.0, 1e-5 * 2.0) << "row " << row;
+  }
+  // Discharge = runoff × contributing area, at the pit and at the last valley cell.
+  const std::vector<double> area_km2 = read_nc(nc, "contributing_area", 1);
+  for (int row : {pit_row, rows - 1}) {
+    const std::size_t i = static_cast<std::size_t>(row * cols + valley);
+    const double expect = runoff_mm_yr / 1000.0 / (365.25 * 86400.0) * area_km2[i] * 1e6;
+    EXPECT_NEAR(q[i], expect, 1e-6 * expect) << "row " << row;
+  }
+  EXPECT_NEAR(j["species"][0]["peak"]["value"].get<double>(), c[static_cast<std::size_t>(pit_row * cols + valley)],
+              1e-6 * c[static_cast<std::size_t>(pit_row * cols + valley)]);
+  EXPECT_TRUE(fs::exists(fs::path(out) / "peak_sulfate.tif"));
+}
+
+TEST(RunCommand, CheckPrintsThePlanAndWritesNothing) {
+  const Valley v;
+  const std::string out = (v.dir / "out").string();
+  const CliRun r = run_cli("run '" + v.scenario("s.toml") + "' --check -o '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("21 x 40 = 840 cells"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("30 steps"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("memory needed"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(RunCommand, RefusesToReplaceOutputsWithoutOverwrite) {
+  const Valley v;
+  const std::string out = (v.dir / "out").string();
+  const std::string s = v.scenario("s.toml", "2025-01-03");
+  ASSERT_EQ(run_cli("run '" + s + "' -o '" + out + "'").code, 0);
+  const auto before = fs::last_write_time(fs::path(out) / "run.nc");
+  const CliRun again = run_cli("run '" + s + "' -o '" + out + "'");
+  EXPECT_EQ(again.code, 2);
+  EXPECT_EQ(leachflow::test::count_lines(again.err), 1u) << again.err;
+  EXPECT_NE(again.err.find("--overwrite"), std::string::npos) << again.err;
+  EXPECT_EQ(fs::last_write_time(fs::path(out) / "run.nc"), before);
+  EXPECT_EQ(run_cli("run '" + s + "' -o '" + out + "' --overwrite").code, 0);
+}
+
+TEST(RunCommand, EveryScenarioProblemGetsALineWithFileAndLine) {
+  const Valley v;
+  // Line 6: a misspelt key; line 10: a negative runoff; the pit file is missing.
+  const std::string s = (v.dir / "bad.toml").string();
+  std::ofstream(s) << "title = \"bad\"\n"
+                      "[dem]\n"
+                      "path = \"valley.tif\"\n"
+                      "[terrain]\n"
+                      "router = \"d8\"\n"
+                      "stream_treshold_km2 = 1\n"
+                      "[runoff]\n"
+                      "kind = \"constant\"\n"
+                      "# comment\n"
+                      "constant_mm_yr = -5\n"
+                      "[[species]]\n"
+                      "name = \"sulfate\"\n"
+                      "[pits]\n"
+                      "path = \"missing.csv\"\n"
+                      "[time]\n"
+                      "start = \"2025-01-01\"\n"
+                      "end = \"2025-02-01\"\n";
+  const CliRun r = run_cli("run '" + s + "' -o '" + (v.dir / "out").string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(leachflow::test::count_lines(r.err), 3u) << r.err;
+  EXPECT_NE(r.err.find(s + " (line 6)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stream_threshold_km2"), std::string::npos) << r.err;  // the suggested fix
+  EXPECT_NE(r.err.find(s + " (line 10)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(v.dir / "out"));
+}
+
+TEST(RunCommand, PitOutsideTheDemIsOneErrorLine) {
+  const Valley v;
+  std::ofstream(v.dir / "pits.csv") << "id,lon,lat,sulfate_kg_day\nfar,10.0,10.0,1\n";
+  const CliRun r = run_cli("run '" + v.scenario("s.toml") + "' -o '" + (v.dir / "out").string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(leachflow::test::count_lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("pits.csv"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("feature 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("outside the DEM"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(v.dir / "out" / "run.nc"));
+}
+
+TEST(RunCommand, InterruptKeepsTheStepsDoneAsAPartialNetcdf) {
+  const Valley v;
+  const std::string out = (v.dir / "out").string();
+  // 200 years of daily steps: far longer than the 3 s before the interrupt.
+  const std::string s = v.scenario("long.toml", "2225-01-01", "");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stdout);
+    ::execl(LEACHFLOW_EXE, LEACHFLOW_EXE, "run", s.c_str(), "-o", out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_FALSE(fs::exists(fs::path(out) / "run.nc"));
+  EXPECT_FALSE(fs::exists(fs::path(out) / "run.nc.part"));
+  const std::string partial = (fs::path(out) / "run.partial.nc").string();
+  ASSERT_TRUE(fs::exists(partial));
+  GDALAllRegister();
+  auto* ds = static_cast<GDALDataset*>(GDALOpen(("NETCDF:\"" + partial + "\":sulfate").c_str(), GA_ReadOnly));
+  ASSERT_NE(ds, nullptr);
+  const char* flag = ds->GetMetadataItem("NC_GLOBAL#leachflow_partial");
+  EXPECT_STREQ(flag ? flag : "", "true");
+  EXPECT_GE(ds->GetRasterCount(), 1);
+  GDALClose(ds);
+  const nlohmann::json j = read_json(fs::path(out) / "summary.json");
+  EXPECT_FALSE(j["complete"].get<bool>());
+  EXPECT_LT(j["mass_balance"]["relative_error"].get<double>(), 1e-9);
+}
