@@ -169,6 +169,8 @@ void stable_sort_by_key(K* keys, index_t n, V* values) {
 
 inline std::string name() { return std::string("kokkos-") + exec_space::name(); }
 inline int concurrency() { return exec_space().concurrency(); }
+// Kokkos fixes its thread pool at initialisation (Serial has none): nothing to change.
+inline void set_thread_count(int) {}
 
 inline void initialize(int& argc, char** argv) {
   if (!Kokkos::is_initialized()) Kokkos::initialize(argc, argv);

@@ -81,6 +81,12 @@ inline int concurrency() {
 #endif
 }
 
+inline void set_thread_count([[maybe_unused]] int n) {
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+  omp_set_num_threads(n);
+#endif
+}
+
 inline void initialize(int&, char**) {}
 inline void finalize() {}
 

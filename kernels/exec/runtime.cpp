@@ -12,6 +12,10 @@ runtime::runtime(int& argc, char** argv) { backend::initialize(argc, argv); }
 runtime::~runtime() { backend::finalize(); }
 std::string backend_name() { return backend::name(); }
 int concurrency() { return backend::concurrency(); }
+void set_thread_count(int n) {
+  if (n >= 1) backend::set_thread_count(n);
+}
+int thread_count() { return backend::concurrency(); }
 
 namespace memory {
 namespace {

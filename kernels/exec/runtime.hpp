@@ -18,4 +18,12 @@ class runtime {
 std::string backend_name();
 int concurrency();  // threads (CPU backends) or 1
 
+// Host threads that later launches from this thread may use. Thrust/OpenMP:
+// omp_set_num_threads(n) (n ≥ 1), and thread_count() is omp_get_max_threads(). Every other
+// backend (Kokkos, whose thread pool is fixed at initialisation; Thrust/CUDA): a no-op, and
+// thread_count() is concurrency(). Tests use it to run one scenario at several thread counts
+// in one process (DESIGN.md: bitwise-identical output regardless of thread count).
+void set_thread_count(int n);
+int thread_count();
+
 }  // namespace leachflow::exec
