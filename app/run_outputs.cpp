@@ -42,6 +42,7 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
                                     (fs::path(out_dir) / (stem_of(scenario.output.netcdf) + ".partial.nc")).string(),
                                     (fs::path(out_dir) / "summary.json").string()};
   for (const auto& s : species_names) files.push_back((fs::path(out_dir) / ("peak_" + s + ".tif")).string());
+  if (!scenario.regions.path.empty()) files.push_back((fs::path(out_dir) / "crossings.csv").string());
   if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
   return files;
 }
@@ -81,13 +82,26 @@ RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir,
   discharge_sum_.assign(static_cast<std::size_t>(grid.cells()), 0.0);
 }
 
+void RunOutputs::enable_crossings(const io::Regions& regions, model::regions::Crossings crossings) {
+  std::vector<double> x, y;
+  for (index_t cell : terrain_.basins->outlet) x.push_back(grid_.x(cell % grid_.cols)), y.push_back(grid_.y(cell / grid_.cols));
+  io::to_lonlat(grid_.crs_wkt, x, y);
+  std::vector<std::pair<double, double>> outlets;
+  for (std::size_t k = 0; k < x.size(); ++k) outlets.emplace_back(x[k], y[k]);
+  std::vector<std::string> names;
+  for (int s : species_) names.push_back(species_all_[static_cast<std::size_t>(s)].name);
+  crossings_ = std::make_unique<CrossingSeries>(grid_, regions, std::move(crossings), outlets, names, *nc_);
+}
+
 void RunOutputs::write_step(double model_day, const model::transport::TransportModel& model,
                             const model::hydraulics::Hydraulics& hydraulics) {
   const std::size_t t = nc_->append_time(model_day + time_offset_);
   const std::size_t n = static_cast<std::size_t>(grid_.cells());
   std::vector<float> field(n);
+  std::vector<std::vector<double>> concentration(species_.size());
   for (std::size_t k = 0; k < species_.size(); ++k) {
-    const std::vector<double> c = exec::to_host(model.concentration_mg_l(species_[k]));
+    concentration[k] = exec::to_host(model.concentration_mg_l(species_[k]));
+    const std::vector<double>& c = concentration[k];
     float best = -1;
     std::size_t best_cell = 0;
     std::vector<float>& peak = peak_[k];
@@ -113,6 +127,8 @@ void RunOutputs::write_step(double model_day, const model::transport::TransportM
   }
   const std::vector<double> q = exec::to_host(hydraulics.state().discharge_m3s);
   for (std::size_t i = 0; i < n; ++i) discharge_sum_[i] += q[i];
+  if (crossings_)
+    crossings_->record(t, model::format_iso8601_date(scenario_.time.start_day + model_day), concentration, q, *nc_);
   ++outputs_;
 }
 
@@ -148,6 +164,12 @@ std::vector<std::string> RunOutputs::finish(bool complete, const std::string& wh
     const auto& sp = species_all_[static_cast<std::size_t>(species_[k])];
     nc_->write_static({"peak_" + sp.name, "peak " + sp.name + " concentration over the output steps", "mg L-1", "", ""},
                       peak_[k]);
+  }
+  if (crossings_) {
+    const std::string csv = (fs::path(out_dir_) / "crossings.csv").string();
+    crossings_->write_csv(csv);
+    files.push_back(csv);
+    summary.crossings = crossings_->rows();
   }
   files.push_back(complete ? nc_->finish() : nc_->finish_partial(why));
   nc_.reset();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/crossing_series.hpp"
 #include "app/run_summary.hpp"
 #include "io/netcdf_writer.hpp"
 #include "io/scenario.hpp"
@@ -24,6 +25,9 @@ class RunOutputs {
   RunOutputs(const io::Scenario& scenario, const std::string& out_dir, const model::Grid& grid,
              const model::terrain::Terrain& terrain, const std::vector<model::transport::Species>& all_species,
              std::vector<int> species, const std::string& history);
+
+  // Border crossings (D8 graphs): their series go into the NetCDF and DIR/crossings.csv.
+  void enable_crossings(const io::Regions& regions, model::regions::Crossings crossings);
 
   // One output step at model day t (days since the run's start).
   void write_step(double model_day, const model::transport::TransportModel& model,
@@ -48,7 +52,8 @@ class RunOutputs {
   std::unique_ptr<io::NetcdfWriter> nc_;
   std::vector<std::vector<float>> peak_;         // per written species, per cell (mg/L)
   std::vector<PeakSummary> peak_where_;          // per written species
-  std::vector<double> discharge_sum_;            // per cell, over output steps
+  std::vector<double> discharge_sum_;
+  std::unique_ptr<CrossingSeries> crossings_;            // per cell, over output steps
   long long outputs_ = 0;
   double time_offset_ = 0;                       // model day → NetCDF time value
 };

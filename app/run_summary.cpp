@@ -40,6 +40,25 @@ void print_summary(const RunSummary& s, std::FILE* out) {
                sp.peak.time,
                sp.guideline_mg_l > 0 ? fmt::format("{:.4g} ({:g})", sp.area_above_guideline_km2, sp.guideline_mg_l) : "-");
   }
+  if (!s.regions.empty()) {
+    std::size_t groups = 0;
+    for (const auto& r : s.crossings) groups = std::max(groups, r.id + 1);
+    fmt::print(out, "\nborder crossings: {} rivers cross between regions of {}\n", groups, s.regions);
+    if (groups > 0) {
+      fmt::print(out, "  {:<34} {:>9} {:>8} {:>8} {:>10}", "crossing (largest rivers first)", "lon", "lat", "Q m3/s", "");
+      for (const auto& sp : s.species) fmt::print(out, " {:>14}", sp.name + " kg/d");
+      fmt::print(out, "\n");
+      const std::size_t per = s.species.size();
+      for (std::size_t g = 0; g < std::min<std::size_t>(groups, 12); ++g) {
+        const auto& r0 = s.crossings[g * per];
+        fmt::print(out, "  {:<34} {:>9.3f} {:>8.3f} {:>8.1f} {:>10}", (r0.from + " -> " + r0.to).substr(0, 34), r0.lon, r0.lat,
+                   r0.mean_discharge_m3s, "mean:");
+        for (std::size_t k = 0; k < per; ++k) fmt::print(out, " {:>14.4g}", s.crossings[g * per + k].mean_flux_kg_day);
+        fmt::print(out, "\n");
+      }
+      if (groups > 12) fmt::print(out, "  ... {} more in crossings.csv\n", groups - 12);
+    }
+  }
   if (!s.pits.empty()) {
     double far = 0;
     for (const auto& p : s.pits) far = std::max(far, p.distance_m);
@@ -106,6 +125,21 @@ void write_summary_json(const RunSummary& s, const std::string& path) {
                          {"snap_distance_m", p.distance_m},
                          {"contributing_area_km2", p.area_m2 / 1e6},
                          {"on_stream", p.on_stream}});
+  j["crossings"] = nlohmann::json::array();
+  for (const auto& r : s.crossings)
+    j["crossings"].push_back({{"crossing_id", r.id},
+                              {"from_region", r.from},
+                              {"to_region", r.to},
+                              {"lon", r.lon},
+                              {"lat", r.lat},
+                              {"river_basin", r.river_basin},
+                              {"species", r.species},
+                              {"mean_flux_kg_day", r.mean_flux_kg_day},
+                              {"peak_flux_kg_day", r.peak_flux_kg_day},
+                              {"peak_concentration", r.peak_concentration},
+                              {"unit", r.unit},
+                              {"peak_date", r.peak_time},
+                              {"mean_discharge_m3s", r.mean_discharge_m3s}});
   j["warnings"] = s.warnings;
   j["outputs"] = s.outputs;
   const std::string tmp = path + ".part";

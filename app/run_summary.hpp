@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/crossing_series.hpp"
 #include "model/transport/pits.hpp"
 #include "model/transport/transport.hpp"
 
@@ -42,6 +43,8 @@ struct RunSummary {
   double terrain_s = 0, transport_s = 0, write_s = 0;
   std::vector<SpeciesSummary> species;
   std::vector<model::transport::SnapReport> pits;
+  std::vector<CrossingRow> crossings;  // one per crossing group and species
+  std::string regions;                 // the regions layer, empty when none
   std::vector<std::string> warnings;
   std::vector<std::string> outputs;  // files written
   // The largest relative ledger error over species.

@@ -17,6 +17,8 @@
 #include "io/errors.hpp"
 #include "io/pits.hpp"
 #include "io/raster.hpp"
+#include "io/regions.hpp"
+#include "model/regions/crossings.hpp"
 #include "io/scenario.hpp"
 #include "kernels/exec/memory.hpp"
 #include "kernels/exec/runtime.hpp"
@@ -213,6 +215,17 @@ int run_scenario(const RunRequest& request) {
   fs::create_directories(request.out_dir);
   const std::string history = utc_now() + " " + request.command_line;
   RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history);
+  if (!s.regions.path.empty()) {
+    summary.regions = s.regions.path;
+    if (terrain.graph->multi()) {
+      summary.warnings.push_back("border crossings need a D8 flow graph (terrain.router = \"d8\"); none reported");
+    } else {
+      const io::Regions regions = io::rasterize_regions(s.regions.path, s.regions.layer, s.regions.name_field, grid);
+      const std::vector<std::int64_t> basin = exec::to_host(terrain.basins->id);
+      outputs.enable_crossings(regions, model::regions::find_crossings(grid.rows, grid.cols, terrain.graph->d8_directions(),
+                                                                       regions.id, stream, basin, area));
+    }
+  }
 
   // Time loop: steps of step_days, the last one shortened to land on the end; fields every
   // `every` steps and at the end.

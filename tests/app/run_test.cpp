@@ -265,3 +265,62 @@ TEST(RunCommand, InterruptKeepsTheStepsDoneAsAPartialNetcdf) {
   EXPECT_FALSE(j["complete"].get<bool>());
   EXPECT_LT(j["mass_balance"]["relative_error"].get<double>(), 1e-9);
 }
+
+TEST(RunCommand, BorderCrossingCarriesThePitsLoadAtSteadyState) {
+  const Valley v;
+  // Two regions split the valley between rows 19 and 20 (y = 2,798,000 m).
+  std::ofstream(v.dir / "regions.geojson") << R"({"type": "FeatureCollection",
+ "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32647"}},
+ "features": [
+  {"type": "Feature", "properties": {"name": "Upland"}, "geometry": {"type": "Polygon",
+   "coordinates": [[[499000, 2798000], [503100, 2798000], [503100, 2801000], [499000, 2801000], [499000, 2798000]]]}},
+  {"type": "Feature", "properties": {"name": "Lowland"}, "geometry": {"type": "Polygon",
+   "coordinates": [[[499000, 2795000], [503100, 2795000], [503100, 2798000], [499000, 2798000], [499000, 2795000]]]}}]})";
+  const std::string out = (v.dir / "out").string();
+  const std::string s = v.scenario("s.toml", "2025-01-31", "[regions]\npath = \"regions.geojson\"\nname_field = \"name\"\n");
+  const CliRun r = run_cli("run '" + s + "' -o '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("Upland -> Lowland"), std::string::npos) << r.out;
+
+  std::ifstream csv(fs::path(out) / "crossings.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("crossing_id,from_region,to_region,lon,lat,river_basin,species,mean_flux_kg_day,"
+                         "peak_flux_kg_day,peak_concentration,unit",
+                         0),
+            0u)
+      << header;
+  std::vector<std::string> csv_rows;
+  while (std::getline(csv, line)) csv_rows.push_back(line);
+  // Only the valley crosses (hillslope cells are not streams): one crossing, two species.
+  ASSERT_EQ(csv_rows.size(), 2u) << header;
+  const nlohmann::json j = read_json(fs::path(out) / "summary.json");
+  ASSERT_EQ(j["crossings"].size(), 2u);
+  for (const auto& c : j["crossings"]) {
+    EXPECT_EQ(c["from_region"], "Upland");
+    EXPECT_EQ(c["to_region"], "Lowland");
+    const double load = c["species"] == "sulfate" ? load_kg_day : 2.0;
+    // Steady within the first day (residence time of hours): the peak flux is the load.
+    EXPECT_NEAR(c["peak_flux_kg_day"].get<double>(), load, 1e-5 * load) << c.dump();
+    EXPECT_LE(c["mean_flux_kg_day"].get<double>(), load * (1 + 1e-9)) << c.dump();
+    EXPECT_GT(c["mean_flux_kg_day"].get<double>(), 0.95 * load) << c.dump();
+  }
+  // The series in the NetCDF: the last step's flux is the load.
+  GDALAllRegister();
+  const std::string nc = (fs::path(out) / "run.nc").string();
+  auto* ds = static_cast<GDALDataset*>(GDALOpenEx(nc.c_str(), GDAL_OF_MULTIDIM_RASTER, nullptr, nullptr, nullptr));
+  ASSERT_NE(ds, nullptr);
+  auto group = ds->GetRootGroup();
+  auto flux = group->OpenMDArray("crossing_flux_sulfate");
+  ASSERT_TRUE(flux);
+  const auto dims = flux->GetDimensions();
+  ASSERT_EQ(dims.size(), 2u);
+  EXPECT_EQ(dims[0]->GetSize(), 30u);
+  EXPECT_EQ(dims[1]->GetSize(), 1u);
+  double last = 0;
+  const GUInt64 start[2] = {29, 0};
+  const size_t count[2] = {1, 1};
+  ASSERT_TRUE(flux->Read(start, count, nullptr, nullptr, GDALExtendedDataType::Create(GDT_Float64), &last));
+  EXPECT_NEAR(last, load_kg_day, 1e-5 * load_kg_day);
+  GDALClose(ds);
+}
