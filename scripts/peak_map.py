@@ -5,9 +5,11 @@ the species' guideline outlined in the legend text.
 
 Reads RUN_DIR/peak_<species>.tif (written by `leachflow run`); borders and pits from any OGR
 layer (a layer without a CRS, such as world-atlas TopoJSON, is taken as lon/lat WGS84).
+Crossings (RUN_DIR/crossings.csv, when present) are marked and the largest ones labelled.
 Usage: peak_map.py --run DIR --out PNG [--borders FILE] [--name-field name] [--pits FILE]
 """
 import argparse
+import csv
 import glob
 import math
 import os
@@ -69,7 +71,13 @@ def main():
     ap.add_argument("--borders-layer", default="countries")
     ap.add_argument("--name-field", default="name")
     ap.add_argument("--pits")
+    ap.add_argument("--labels", type=int, default=4, help="crossings labelled per panel")
     a = ap.parse_args()
+    crossings = []
+    cpath = os.path.join(a.run, "crossings.csv")
+    if os.path.exists(cpath):
+        with open(cpath) as f:
+            crossings = list(csv.DictReader(f))
 
     tifs = sorted(glob.glob(os.path.join(a.run, "peak_*.tif")))
     if not tifs:
@@ -111,6 +119,25 @@ def main():
                 ax.scatter(p[:, 0], p[:, 1], marker="^", s=28, color="#1f77b4", edgecolor="white", lw=0.6,
                            label="leaching pits", zorder=5)
                 ax.legend(loc="lower left", fontsize=8)
+        rows = [c for c in crossings if c["species"] == name and float(c["peak_flux_kg_day"]) > 0]
+        if rows:
+            wgs = osr.SpatialReference()
+            wgs.ImportFromEPSG(4326)
+            wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+            ct = osr.CoordinateTransformation(wgs, srs)
+            pts = [ct.TransformPoint(float(c["lon"]), float(c["lat"]))[:2] for c in rows]
+            p = np.array(pts)
+            ax.scatter(p[:, 0], p[:, 1], marker="o", s=36, facecolor="none", edgecolor="#008b8b", lw=1.4,
+                       label="border crossings", zorder=6)
+            top = sorted(range(len(rows)), key=lambda k: -float(rows[k]["peak_flux_kg_day"]))[: a.labels]
+            offsets = [(8, 6), (8, -16), (-78, 6), (-78, -16), (8, 20), (-78, 20)]
+            for n, k in enumerate(top):
+                c = rows[k]
+                ax.annotate(f"{c['from_region']}→{c['to_region']}\n{float(c['peak_flux_kg_day']):.3g} kg/d",
+                            pts[k], xytext=offsets[n % len(offsets)], textcoords="offset points",
+                            arrowprops=dict(arrowstyle="-", color="#008b8b", lw=0.5), fontsize=6.5, color="#004d4d",
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7), zorder=7)
+            ax.legend(loc="lower left", fontsize=8)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_title(f"peak {name}")
