@@ -42,9 +42,22 @@ void copy_on_device(const T* src, index_t n, T* dst) {
   if (n > 0) thrust::copy(thrust::device, src, src + n, dst);
 }
 
+// OpenMP device system: a one-index launch (the serial walk over a run of small topological
+// levels in accumulate/tree_sweep, the serial frontier kernels) runs on the calling thread,
+// without an OpenMP parallel region: one index cannot be split, so the region is pure overhead
+// (a fork/join of every thread, costly with more threads than cores). Larger ranges always
+// launch: one index may stand for a block or tile of thousands of cells (reductions, terrain
+// conditioning, level scatter), so a count-based threshold would serialise big work. Under CUDA
+// every launch goes to the device. Results are unchanged: f(0) is the same computation.
 template <class F>
 void for_each_index(index_t n, F f) {
   if (n <= 0) return;
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+  if (n == 1) {
+    f(index_t{0});
+    return;
+  }
+#endif
   thrust::for_each(thrust::device, thrust::counting_iterator<index_t>(0),
                    thrust::counting_iterator<index_t>(n), f);
 }
