@@ -2,6 +2,10 @@
 // Included only through exec.hpp; nothing outside kernels/exec names Thrust.
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <cstddef>
 #include <string>
 
@@ -100,7 +104,22 @@ inline void set_thread_count([[maybe_unused]] int n) {
 #endif
 }
 
-inline void initialize(int&, char**) {}
+// Thrust/OpenMP: unless the user chose OMP_WAIT_POLICY, re-run this program with passive waiting.
+// libgomp reads the policy once, when it is loaded (before main), hence the re-exec. Why: with
+// the default policy, idle workers spin between launches and steal the core from the launching
+// thread whenever another process is busy; on a shared 2-core machine the default scenario's
+// transport (17,280 cells, many small launches) took 3.9 s spinning and 0.1 s passive, while
+// big grids do not notice the few microseconds a futex wake costs per launch.
+inline void initialize(int&, char** argv) {
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
+  if (argv && !std::getenv("OMP_WAIT_POLICY")) {
+    ::setenv("OMP_WAIT_POLICY", "passive", 1);
+    ::execv("/proc/self/exe", argv);  // returns only on failure: then run with the default policy
+  }
+#else
+  (void)argv;
+#endif
+}
 inline void finalize() {}
 
 }  // namespace leachflow::exec::backend
