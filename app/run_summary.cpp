@@ -45,14 +45,15 @@ void print_summary(const RunSummary& s, std::FILE* out) {
     for (const auto& r : s.crossings) groups = std::max(groups, r.id + 1);
     fmt::print(out, "\nborder crossings: {} rivers cross between regions of {}\n", groups, s.regions);
     if (groups > 0) {
-      fmt::print(out, "  {:<34} {:>9} {:>8} {:>8} {:>10}", "crossing (largest rivers first)", "lon", "lat", "Q m3/s", "");
-      for (const auto& sp : s.species) fmt::print(out, " {:>14}", sp.name + " kg/d");
+      fmt::print(out, "  {:<34} {:>9} {:>8} {:>8}  mean flux kg/day:", "crossing (largest rivers first)", "lon", "lat", "Q m3/s");
+      fmt::print(out, "\n  {:<34} {:>9} {:>8} {:>8} ", "", "", "", "");
+      for (const auto& sp : s.species) fmt::print(out, " {:>14}", sp.name);
       fmt::print(out, "\n");
       const std::size_t per = s.species.size();
       for (std::size_t g = 0; g < std::min<std::size_t>(groups, 12); ++g) {
         const auto& r0 = s.crossings[g * per];
-        fmt::print(out, "  {:<34} {:>9.3f} {:>8.3f} {:>8.1f} {:>10}", (r0.from + " -> " + r0.to).substr(0, 34), r0.lon, r0.lat,
-                   r0.mean_discharge_m3s, "mean:");
+        fmt::print(out, "  {:<34} {:>9.3f} {:>8.3f} {:>8.1f} ", (r0.from + " -> " + r0.to).substr(0, 34), r0.lon, r0.lat,
+                   r0.mean_discharge_m3s);
         for (std::size_t k = 0; k < per; ++k) fmt::print(out, " {:>14.4g}", s.crossings[g * per + k].mean_flux_kg_day);
         fmt::print(out, "\n");
       }
