@@ -4,7 +4,7 @@
 // 1. Scaling table (a mode of this binary, not Google Benchmark): for n = 1024, 2048, 4096
 //    (and 8192 with --with-8192) and 1, 3, 8 species, prints seconds per transport step,
 //    cell-steps per second (cells × species / s) and the step / accumulation ratio, the
-//    accumulation (contributing_area_m2) and the step timed side by side, alternately, in the
+//    accumulation (contributing area into a preallocated field) and the step timed side by side, alternately, in the
 //    same run (median of the repetitions). Terrain: a fractal DEM (fBm value noise, 1500 m of
 //    relief, 30 m cells, rounded to 0.1 m so flats exist, as bench/make_fractal_dem.py makes
 //    them) synthesised here, conditioned (fill + flats) and D8-routed by the terrain pipeline
@@ -188,18 +188,20 @@ struct Timing {
 };
 
 // Accumulation and transport step alternately (so both see the same machine load), after one
-// warm-up step, until min_seconds have passed and at least 3 repetitions are done (at most 15).
-Timing time_side_by_side(const mt::FlowGraph& graph, mx::TransportModel& m, double min_seconds) {
+// warm-up of each, until min_seconds have passed and at least 3 repetitions are done (at most
+// 15). The accumulation writes into a preallocated x (a = cell area, b = 1 as per-cell spans,
+// as the transport's own accumulation reads per-cell a and b): a fresh result buffer per call
+// would add page faults once it passes the allocator's mmap threshold (32 MiB, n ≥ 2048).
+Timing time_side_by_side(const mt::FlowGraph& graph, lf::exec::device_span<const double> a,
+                         lf::exec::device_span<const double> b, lf::exec::device_span<double> x,
+                         mx::TransportModel& m, double min_seconds) {
   m.step(0.25);
-  benchmark::DoNotOptimize(mt::contributing_area_m2(graph));
+  mt::accumulate(graph, a, b, x);
   std::vector<double> acc, step;
   const auto start = std::chrono::steady_clock::now();
   while ((acc.size() < 3 || seconds_since(start) < min_seconds) && acc.size() < 15) {
     auto t0 = std::chrono::steady_clock::now();
-    {
-      auto x = mt::contributing_area_m2(graph);
-      benchmark::DoNotOptimize(x);
-    }
+    mt::accumulate(graph, a, b, x);
     acc.push_back(seconds_since(t0));
     t0 = std::chrono::steady_clock::now();
     m.step(0.25);
@@ -228,7 +230,7 @@ int scaling(int argc, char** argv) {
   const std::vector<std::string> names = mx::preset_names();
   std::printf("backend %s, %d threads; fractal DEM (fill + flats, D8), 30 m cells, runoff 1500 mm/yr, 1000 pits on streams\n",
               lf::exec::backend_name().c_str(), lf::exec::concurrency());
-  std::printf("accumulation = contributing_area_m2 (incl. its result allocation); step = implicit upwind%s, dt = 0.25 d;\n"
+  std::printf("accumulation = contributing area into a preallocated field (a, b per-cell spans); step = implicit upwind%s, dt = 0.25 d;\n"
               "median of reps, accumulation and step timed alternately; cell-steps/s = cells x species / (s/step)\n\n",
               dispersion ? " (and + dispersion)" : "");
   std::printf("%6s %10s %8s %5s %10s %10s %12s %9s", "n", "cells", "terrain_s", "sp", "acc_s", "step_s", "cell-steps/s", "step/acc");
@@ -258,7 +260,7 @@ int scaling(int argc, char** argv) {
     std::vector<index_t> stream_cells;
     for (std::size_t i = 0; i < stream.size(); ++i)
       if (stream[i]) stream_cells.push_back(static_cast<index_t>(i));
-    // Only the graph is needed from here on: release the rest of the terrain products.
+    // Only the graph (and the accumulation's inputs) are needed from here on: release the rest.
     terrain->area_m2 = {};
     terrain->edge_contaminated = {};
     terrain->network.reset();
@@ -267,6 +269,15 @@ int scaling(int argc, char** argv) {
     std::vector<index_t> pits;
     for (int p = 0; p < 1000 && !stream_cells.empty(); ++p)
       pits.push_back(stream_cells[static_cast<std::size_t>(rng() % stream_cells.size())]);
+    // The accumulation timed against the step: contributing area (a = cell area, b = 1).
+    lf::exec::device_buffer<double> acc_a, acc_b, acc_x(graph.cells());
+    {
+      std::vector<double> area(static_cast<std::size_t>(graph.cells()));
+      for (index_t r = 0; r < n; ++r)
+        std::fill_n(area.begin() + r * n, n, grid.cell_area_m2[static_cast<std::size_t>(r)]);
+      acc_a = lf::exec::to_device(area);
+      acc_b = lf::exec::to_device(std::vector<double>(area.size(), 1.0));
+    }
     mh::Runoff runoff;
     runoff.constant_mm_yr = 1500.0;
     mh::Hydraulics hydraulics(graph, runoff, {}, terrain->conditioned.elevation.span());
@@ -286,14 +297,14 @@ int scaling(int argc, char** argv) {
       Timing plain, disp;
       {
         mx::TransportModel m(graph, hydraulics, sp, src);
-        plain = time_side_by_side(graph, m, min_seconds);
+        plain = time_side_by_side(graph, acc_a.span(), acc_b.span(), acc_x.span(), m, min_seconds);
       }
       if (dispersion) {
         mx::TransportOptions opt;
         opt.dispersion = true;
         opt.dispersivity = 0.5;
         mx::TransportModel m(graph, hydraulics, sp, src, opt);
-        disp = time_side_by_side(graph, m, min_seconds);
+        disp = time_side_by_side(graph, acc_a.span(), acc_b.span(), acc_x.span(), m, min_seconds);
       }
       const double cs = static_cast<double>(graph.cells()) * static_cast<double>(species_count);
       std::printf("%6lld %10lld %8.1f %5lld %10.4f %10.4f %12.3e %9.2f", static_cast<long long>(n),
