@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
@@ -43,6 +44,7 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
                                     (fs::path(out_dir) / "summary.json").string()};
   for (const auto& s : species_names) files.push_back((fs::path(out_dir) / ("peak_" + s + ".tif")).string());
   if (!scenario.regions.path.empty()) files.push_back((fs::path(out_dir) / "crossings.csv").string());
+  files.push_back((fs::path(out_dir) / "links.csv").string());
   if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
   return files;
 }
@@ -80,6 +82,11 @@ RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir,
   peak_.assign(species_.size(), std::vector<float>(static_cast<std::size_t>(grid.cells()), nan_f));
   peak_where_.assign(species_.size(), PeakSummary{});
   discharge_sum_.assign(static_cast<std::size_t>(grid.cells()), 0.0);
+  link_ = exec::to_host(terrain.network->link);
+  const std::size_t links = terrain.network->links.size();
+  link_tau_min_.assign(links, std::numeric_limits<double>::infinity());
+  link_tau_max_.assign(links, 0.0);
+  link_tau_sum_.assign(links, 0.0);
 }
 
 void RunOutputs::enable_crossings(const io::Regions& regions, model::regions::Crossings crossings) {
@@ -127,9 +134,43 @@ void RunOutputs::write_step(double model_day, const model::transport::TransportM
   }
   const std::vector<double> q = exec::to_host(hydraulics.state().discharge_m3s);
   for (std::size_t i = 0; i < n; ++i) discharge_sum_[i] += q[i];
+  // Travel time of each stream link at this step: the sum of its cells' V/Q.
+  const std::vector<double> tau = exec::to_host(hydraulics.state().travel_time_s);
+  std::vector<double> link_tau(link_tau_sum_.size(), 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (link_[i] >= 0) link_tau[static_cast<std::size_t>(link_[i])] += tau[i];
+  for (std::size_t k = 0; k < link_tau.size(); ++k) {
+    link_tau_min_[k] = std::min(link_tau_min_[k], link_tau[k]);
+    link_tau_max_[k] = std::max(link_tau_max_[k], link_tau[k]);
+    link_tau_sum_[k] += link_tau[k];
+  }
   if (crossings_)
     crossings_->record(t, model::format_iso8601_date(scenario_.time.start_day + model_day), concentration, q, *nc_);
   ++outputs_;
+}
+
+std::string RunOutputs::write_links_csv() const {
+  const auto& links = terrain_.network->links;
+  std::vector<double> x, y;
+  for (const auto& l : links)
+    for (index_t cell : {l.head, l.tail}) x.push_back(grid_.x(cell % grid_.cols)), y.push_back(grid_.y(cell / grid_.cols));
+  io::to_lonlat(grid_.crs_wkt, x, y);
+  const std::string path = (fs::path(out_dir_) / "links.csv").string();
+  {
+    std::ofstream f(path + ".part");
+    f << "link_id,head_lon,head_lat,tail_lon,tail_lat,downstream_link,strahler,length_m,slope,"
+         "travel_time_h_mean,travel_time_h_min,travel_time_h_max\n";
+    for (std::size_t k = 0; k < links.size(); ++k) {
+      const auto& l = links[k];
+      f << fmt::format("{},{:.5f},{:.5f},{:.5f},{:.5f},{},{},{:.1f},{:.6f},{:.4g},{:.4g},{:.4g}\n", k, x[2 * k], y[2 * k],
+                       x[2 * k + 1], y[2 * k + 1], l.downstream, l.strahler, l.length_m, l.slope,
+                       link_tau_sum_[k] / static_cast<double>(outputs_) / 3600.0, link_tau_min_[k] / 3600.0,
+                       link_tau_max_[k] / 3600.0);
+    }
+    if (!f) throw std::runtime_error("cannot write " + path + ".part");
+  }
+  fs::rename(path + ".part", path);
+  return path;
 }
 
 std::vector<std::string> RunOutputs::finish(bool complete, const std::string& why, RunSummary& summary) {
@@ -165,6 +206,7 @@ std::vector<std::string> RunOutputs::finish(bool complete, const std::string& wh
     nc_->write_static({"peak_" + sp.name, "peak " + sp.name + " concentration over the output steps", "mg L-1", "", ""},
                       peak_[k]);
   }
+  if (outputs_ > 0) files.push_back(write_links_csv());
   if (crossings_) {
     const std::string csv = (fs::path(out_dir_) / "crossings.csv").string();
     crossings_->write_csv(csv);

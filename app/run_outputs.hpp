@@ -33,7 +33,7 @@ class RunOutputs {
   void write_step(double model_day, const model::transport::TransportModel& model,
                   const model::hydraulics::Hydraulics& hydraulics);
 
-  // Static fields, peaks into the summary, close the NetCDF (final or partial name), peak
+  // Static fields, links.csv (travel time per stream link), peaks into the summary, close the NetCDF (final or partial name), peak
   // GeoTIFFs. Returns the files written.
   std::vector<std::string> finish(bool complete, const std::string& why, RunSummary& summary);
 
@@ -42,6 +42,8 @@ class RunOutputs {
                                                 const std::vector<std::string>& species_names);
 
  private:
+  std::string write_links_csv() const;
+
   const io::Scenario& scenario_;
   std::string out_dir_;
   const model::Grid& grid_;
@@ -53,7 +55,9 @@ class RunOutputs {
   std::vector<std::vector<float>> peak_;         // per written species, per cell (mg/L)
   std::vector<PeakSummary> peak_where_;          // per written species
   std::vector<double> discharge_sum_;
-  std::unique_ptr<CrossingSeries> crossings_;            // per cell, over output steps
+  std::unique_ptr<CrossingSeries> crossings_;
+  std::vector<std::int64_t> link_;               // stream link id per cell, -1 off streams
+  std::vector<double> link_tau_min_, link_tau_max_, link_tau_sum_;  // travel time per link, s            // per cell, over output steps
   long long outputs_ = 0;
   double time_offset_ = 0;                       // model day → NetCDF time value
 };

@@ -193,7 +193,9 @@ int run_scenario(const RunRequest& request) {
   summary.warnings = pits.warnings;
 
   // Hydraulics and transport.
-  model::hydraulics::Hydraulics hydraulics(*terrain.graph, run_runoff(s, grid), hydraulics_options(s),
+  model::hydraulics::HydraulicsOptions hydraulics_opt = hydraulics_options(s);
+  hydraulics_opt.stream = terrain.network->stream.span();  // hillslope cells: overland flow
+  model::hydraulics::Hydraulics hydraulics(*terrain.graph, run_runoff(s, grid), hydraulics_opt,
                                            terrain.conditioned.elevation.span());
   const model::transport::Sources sources = pits.sources;
   model::transport::TransportModel transport(*terrain.graph, hydraulics, species, std::move(pits.sources),

@@ -19,6 +19,11 @@
 // S_i = Σ_d w_d·max(z_i − z_d, 0)/dist_d (shares leaving the domain count slope 0, floored by
 // manning_velocity_ms). Cross-section A_x = Q/v (= w·d exactly for continuity), volume
 // V = A_x·L, travel time τ = V/Q = L/v. With Manning the flow depth is A_x/w.
+//
+// Hillslope cells (stream mask given and 0 there) carry overland flow, not a channel: shallow
+// concentrated flow on unpaved ground, v = k·√S with k = 4.918 m/s (16.1345 ft/s; USDA NRCS
+// 1986, TR-55 figure 3-1 / NEH 630 ch. 15), S floored at overland_min_slope; the flow spreads
+// over the cell's width √(cell area), so depth = A_x/width.
 #pragma once
 
 #include <cmath>
@@ -57,7 +62,14 @@ struct channel_options {
   geometry_law law;
   velocity_law velocity = velocity_law::continuity;
   double manning_n = 0.035;  // natural mountain streams, clean and winding (Chow 1959, table 5-6)
+  double overland_k_ms = 4.918;      // TR-55 unpaved shallow concentrated flow, v = k·√S
+  double overland_min_slope = 1e-3;  // flats still drain
 };
+
+// Shallow concentrated overland flow (TR-55): v = k·√max(S, S_min).
+LF_HD inline double overland_velocity_ms(double slope, double k_ms, double min_slope) {
+  return k_ms * sqrt(slope > min_slope ? slope : min_slope);
+}
 
 // Per-cell channel state, all 0 on NoData.
 struct channel_state_view {
@@ -76,8 +88,9 @@ struct channel_kernel {
   terrain::flow_graph_view f;
   grid_view g;
   device_span<const double> discharge_m3s;
-  device_span<const float> elevation;  // conditioned DEM; needed for Manning only
+  device_span<const float> elevation;  // conditioned DEM; needed for Manning and overland flow
   channel_options opt;
+  device_span<const std::uint8_t> stream;  // 1 on streams; empty: every cell is a channel
   channel_state_view out;
 
   LF_HD void operator()(index_t i) const {
@@ -88,6 +101,8 @@ struct channel_kernel {
     }
     const index_t r = i / g.cols, c = i - r * g.cols;
     const std::uint8_t m = f.receiver_mask(i);
+    const bool overland = !stream.empty() && stream[i] == 0;
+    const bool need_slope = opt.velocity == velocity_law::manning || overland;
     double length = 0.0, slope = 0.0;
     if (m == 0) {
       length = sqrt(g.area_m2[r]);
@@ -97,7 +112,7 @@ struct channel_kernel {
         const double w = f.weight_to(i, d);
         const double dist = link_length_m(g, r, d);
         length += w * dist;
-        if (opt.velocity == velocity_law::manning && !elevation.empty()) {
+        if (need_slope && !elevation.empty()) {
           const index_t j = terrain::domain_neighbour(g, i, r, c, d);
           if (j >= 0) {
             const double drop = static_cast<double>(elevation[i]) - static_cast<double>(elevation[j]);
@@ -107,11 +122,16 @@ struct channel_kernel {
       }
     }
     const double q = wet_discharge(discharge_m3s[i], opt.law);
-    const double w = channel_width_m(q, opt.law);
+    double w = channel_width_m(q, opt.law);
     double depth = channel_depth_m(q, opt.law);
     double v = continuity_velocity_ms(q, opt.law);
     double area = w * depth;
-    if (opt.velocity == velocity_law::manning) {
+    if (overland) {
+      v = overland_velocity_ms(slope, opt.overland_k_ms, opt.overland_min_slope);
+      w = sqrt(g.area_m2[r]);
+      area = q / v;
+      depth = area / w;
+    } else if (opt.velocity == velocity_law::manning) {
       v = manning_velocity_ms(q, slope, opt.manning_n, opt.law);
       area = q / v;
       depth = area / w;

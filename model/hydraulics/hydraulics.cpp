@@ -138,11 +138,11 @@ void Hydraulics::compute(long long key, double model_day) {
   kh::channel_options opt{options_.law,
                           options_.velocity == VelocityMethod::manning ? kh::velocity_law::manning
                                                                        : kh::velocity_law::continuity,
-                          options_.manning_n};
+                          options_.manning_n, options_.overland_k_ms, options_.overland_min_slope};
   kh::channel_state_view out{state_.width_m.span(),          state_.depth_m.span(),       state_.velocity_ms.span(),
                              state_.cross_section_m2.span(), state_.flow_length_m.span(), state_.volume_m3.span(),
                              state_.travel_time_s.span()};
-  exec::for_each_index(n, kh::channel_kernel{f, g, state_.discharge_m3s.span(), elevation_, opt, out});
+  exec::for_each_index(n, kh::channel_kernel{f, g, state_.discharge_m3s.span(), elevation_, opt, options_.stream, out});
 }
 
 std::size_t Hydraulics::device_bytes() const {

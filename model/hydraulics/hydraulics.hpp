@@ -34,6 +34,12 @@ struct HydraulicsOptions {
   kernels::hydraulics::geometry_law law;  // width/depth power laws and the minimum discharge
   VelocityMethod velocity = VelocityMethod::continuity;
   double manning_n = 0.035;               // Chow (1959): clean winding natural streams
+  // Stream cells (1) as the terrain pipeline maps them: the other cells carry overland flow
+  // (kernels/hydraulics/channel.hpp, TR-55). Empty: every cell is a channel. Device memory that
+  // must outlive the Hydraulics.
+  exec::device_span<const std::uint8_t> stream;
+  double overland_k_ms = 4.918;           // TR-55 unpaved shallow concentrated flow
+  double overland_min_slope = 1e-3;
   double start_day = 0.0;                 // calendar day of model time 0 (days since 1970-01-01)
 };
 

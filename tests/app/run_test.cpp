@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -162,6 +163,24 @@ TEST(RunCommand, SteadyFluxBelowAPitEqualsItsLoadAndTheLedgerCloses) {
   EXPECT_NEAR(j["species"][0]["peak"]["value"].get<double>(), c[static_cast<std::size_t>(pit_row * cols + valley)],
               1e-6 * c[static_cast<std::size_t>(pit_row * cols + valley)]);
   EXPECT_TRUE(fs::exists(fs::path(out) / "peak_sulfate.tif"));
+
+  // links.csv: the valley is stream links with a positive travel time, constant runoff: min = mean = max.
+  std::ifstream links(fs::path(out) / "links.csv");
+  std::string header, row;
+  std::getline(links, header);
+  EXPECT_EQ(header.rfind("link_id,", 0), 0u) << header;
+  EXPECT_NE(header.find("travel_time_h_mean,travel_time_h_min,travel_time_h_max"), std::string::npos) << header;
+  int n_links = 0;
+  while (std::getline(links, row)) {
+    ++n_links;
+    std::vector<double> f;
+    std::stringstream ss(row);
+    for (std::string cellv; std::getline(ss, cellv, ',');) f.push_back(std::stod(cellv));
+    ASSERT_EQ(f.size(), 12u) << row;
+    EXPECT_GT(f[9], 0.0) << row;
+    EXPECT_DOUBLE_EQ(f[10], f[11]) << row;
+  }
+  EXPECT_GE(n_links, 1);
 }
 
 TEST(RunCommand, CheckPrintsThePlanAndWritesNothing) {

@@ -181,3 +181,41 @@ TEST(Hydraulics, MonthlyAndGriddedForcingRecomputeOnlyWhenTheForcingChanges) {
                }(), tiny_min_flow()),
                std::invalid_argument);
 }
+
+TEST(Hydraulics, HillslopeCellsCarryOverlandFlowAtTr55Velocity) {
+  // The plane of the Manning test (slope 0.1 to the south); column 1 is a stream, the rest hillslope.
+  std::vector<float> z(5 * 4);
+  for (index_t r = 0; r < 5; ++r)
+    for (index_t c = 0; c < 4; ++c) z[static_cast<std::size_t>(r * 4 + c)] = static_cast<float>(10 - r);
+  auto t = lf::testing::make_terrain(5, 4, z);
+  const mt::FlowGraph g = mt::route_d8(t.view(), t.z.span());
+  std::vector<std::uint8_t> stream(20, 0);
+  for (index_t r = 0; r < 5; ++r) stream[static_cast<std::size_t>(r * 4 + 1)] = 1;
+  const auto stream_d = lf::exec::to_device(stream);
+  mh::HydraulicsOptions o;
+  o.stream = stream_d.span();
+  const mh::Hydraulics h(g, constant(2.0e6), o, t.z.span());
+  const mh::Hydraulics channel_everywhere(g, constant(2.0e6), mh::HydraulicsOptions{}, t.z.span());
+  const auto q = lf::exec::to_host(h.state().discharge_m3s), v = lf::exec::to_host(h.state().velocity_ms),
+             a = lf::exec::to_host(h.state().cross_section_m2), tau = lf::exec::to_host(h.state().travel_time_s),
+             len = lf::exec::to_host(h.state().flow_length_m), depth = lf::exec::to_host(h.state().depth_m),
+             vol = lf::exec::to_host(h.state().volume_m3);
+  const auto v_channel = lf::exec::to_host(channel_everywhere.state().velocity_ms);
+  const double cell_area = t.grid.cell_area_m2[0];
+  for (std::size_t i = 0; i < 16; ++i) {  // rows 0..3 drain south inside the grid: slope 0.1
+    if (stream[i]) {
+      EXPECT_EQ(v[i], v_channel[i]) << i;  // channels unchanged
+      continue;
+    }
+    const double vo = 4.918 * std::sqrt(0.1);
+    EXPECT_NEAR(v[i], vo, 1e-12 * vo) << i;
+    EXPECT_NEAR(a[i], q[i] / vo, 1e-12 * a[i]) << i;
+    EXPECT_NEAR(depth[i], a[i] / std::sqrt(cell_area), 1e-12 * depth[i]) << i;
+    EXPECT_NEAR(vol[i], a[i] * len[i], 1e-12 * vol[i]) << i;
+    EXPECT_NEAR(tau[i], len[i] / vo, 1e-12 * tau[i]) << i;
+  }
+  // Without an elevation the slope is unknown: the minimum slope applies.
+  const mh::Hydraulics no_z(g, constant(2.0e6), o);
+  const auto v0 = lf::exec::to_host(no_z.state().velocity_ms);
+  EXPECT_NEAR(v0[0], 4.918 * std::sqrt(1e-3), 1e-12);
+}
