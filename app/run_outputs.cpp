@@ -44,6 +44,9 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
                                     (fs::path(out_dir) / "summary.json").string()};
   for (const auto& s : species_names) files.push_back((fs::path(out_dir) / ("peak_" + s + ".tif")).string());
   if (!scenario.regions.path.empty()) files.push_back((fs::path(out_dir) / "crossings.csv").string());
+  for (const auto& s : species_names)
+    for (const char* kind : {"mean_", "p95_", "days_above_"}) files.push_back((fs::path(out_dir) / (kind + s + ".tif")).string());
+  files.push_back((fs::path(out_dir) / "exposure.csv").string());
   files.push_back((fs::path(out_dir) / "links.csv").string());
   if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
   return files;
@@ -51,7 +54,7 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
 
 RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir, const model::Grid& grid,
                        const model::terrain::Terrain& terrain, const std::vector<model::transport::Species>& all_species,
-                       std::vector<int> species, const std::string& history)
+                       std::vector<int> species, const std::string& history, long long expected_outputs)
     : scenario_(scenario), out_dir_(out_dir), grid_(grid), terrain_(terrain), species_all_(all_species),
       species_(std::move(species)) {
   if (scenario.output.mask == "all") {
@@ -82,6 +85,13 @@ RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir,
   peak_.assign(species_.size(), std::vector<float>(static_cast<std::size_t>(grid.cells()), nan_f));
   peak_where_.assign(species_.size(), PeakSummary{});
   discharge_sum_.assign(static_cast<std::size_t>(grid.cells()), 0.0);
+  std::vector<std::string> names;
+  std::vector<double> guidelines;
+  for (int s : species_) {
+    names.push_back(species_all_[static_cast<std::size_t>(s)].name);
+    guidelines.push_back(species_all_[static_cast<std::size_t>(s)].guideline_mg_l);
+  }
+  exposure_ = std::make_unique<ExposureStats>(mask_, names, guidelines, expected_outputs);
   link_ = exec::to_host(terrain.network->link);
   const std::size_t links = terrain.network->links.size();
   link_tau_min_.assign(links, std::numeric_limits<double>::infinity());
@@ -123,6 +133,7 @@ void RunOutputs::write_step(double model_day, const model::transport::TransportM
       if (v > best) best = v, best_cell = i;
     }
     nc_->write_field(k, t, field);
+    exposure_->add(k, c, model_day - last_output_day_);
     PeakSummary& w = peak_where_[k];
     if (best >= 0 && (!w.found || static_cast<double>(best) > w.value)) {
       w.found = true;
@@ -144,6 +155,8 @@ void RunOutputs::write_step(double model_day, const model::transport::TransportM
     link_tau_max_[k] = std::max(link_tau_max_[k], link_tau[k]);
     link_tau_sum_[k] += link_tau[k];
   }
+  exposure_->end_step();
+  last_output_day_ = model_day;
   if (crossings_)
     crossings_->record(t, model::format_iso8601_date(scenario_.time.start_day + model_day), concentration, q, *nc_);
   ++outputs_;
@@ -206,7 +219,12 @@ std::vector<std::string> RunOutputs::finish(bool complete, const std::string& wh
     nc_->write_static({"peak_" + sp.name, "peak " + sp.name + " concentration over the output steps", "mg L-1", "", ""},
                       peak_[k]);
   }
-  if (outputs_ > 0) files.push_back(write_links_csv());
+  if (outputs_ > 0) {
+    files.push_back(write_links_csv());
+    for (auto& f : exposure_->write(out_dir_, grid_)) files.push_back(f);
+    if (!exposure_->has_p95())
+      summary.warnings.push_back("p95 maps skipped: the concentration series of the output cells exceed 1 GiB of host memory");
+  }
   if (crossings_) {
     const std::string csv = (fs::path(out_dir_) / "crossings.csv").string();
     crossings_->write_csv(csv);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/crossing_series.hpp"
+#include "app/exposure.hpp"
 #include "app/run_summary.hpp"
 #include "io/netcdf_writer.hpp"
 #include "io/scenario.hpp"
@@ -22,9 +23,10 @@ namespace leachflow::app {
 class RunOutputs {
  public:
   // species: indices into the model's species list that are written.
+  // expected_outputs: output steps the run will write (sizes the exposure statistics).
   RunOutputs(const io::Scenario& scenario, const std::string& out_dir, const model::Grid& grid,
              const model::terrain::Terrain& terrain, const std::vector<model::transport::Species>& all_species,
-             std::vector<int> species, const std::string& history);
+             std::vector<int> species, const std::string& history, long long expected_outputs);
 
   // Border crossings (D8 graphs): their series go into the NetCDF and DIR/crossings.csv.
   void enable_crossings(const io::Regions& regions, model::regions::Crossings crossings);
@@ -56,6 +58,8 @@ class RunOutputs {
   std::vector<PeakSummary> peak_where_;          // per written species
   std::vector<double> discharge_sum_;
   std::unique_ptr<CrossingSeries> crossings_;
+  std::unique_ptr<ExposureStats> exposure_;
+  double last_output_day_ = 0;
   std::vector<std::int64_t> link_;               // stream link id per cell, -1 off streams
   std::vector<double> link_tau_min_, link_tau_max_, link_tau_sum_;  // travel time per link, s            // per cell, over output steps
   long long outputs_ = 0;

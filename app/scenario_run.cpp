@@ -110,6 +110,9 @@ void draw_map(const io::Scenario& s, const std::string& out_dir, RunSummary& sum
 
 int run_scenario(const RunRequest& request) {
   const auto t_start = clock_type::now();
+  // From here on Ctrl-C stops cleanly: before the time loop nothing is written; in it, the
+  // steps done are kept as a partial NetCDF.
+  InterruptGuard interrupt;
   const io::Scenario s = io::parse_scenario(request.scenario);
   const std::vector<model::transport::Species> species = run_species(s);
   const std::vector<int> written = output_species(s, species);
@@ -214,9 +217,13 @@ int run_scenario(const RunRequest& request) {
     }
   }
 
+  if (InterruptGuard::requested()) {
+    std::fprintf(stderr, "leachflow: interrupted before the time loop started; nothing was written\n");
+    return 130;
+  }
   fs::create_directories(request.out_dir);
   const std::string history = utc_now() + " " + request.command_line;
-  RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history);
+  RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history, (steps + every - 1) / every + 1);
   if (!s.regions.path.empty()) {
     summary.regions = s.regions.path;
     if (terrain.graph->multi()) {
@@ -231,7 +238,6 @@ int run_scenario(const RunRequest& request) {
 
   // Time loop: steps of step_days, the last one shortened to land on the end; fields every
   // `every` steps and at the end.
-  InterruptGuard interrupt;
   Progress progress(steps, !request.quiet && stderr_is_terminal());
   t0 = clock_type::now();
   double write_s = 0;
