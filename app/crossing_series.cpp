@@ -109,6 +109,49 @@ std::vector<CrossingRow> CrossingSeries::rows() const {
   return out;
 }
 
+std::vector<exec::index_t> CrossingSeries::final_cells() const {
+  std::vector<exec::index_t> cells;
+  for (const auto& g : crossings_.groups)
+    for (std::size_t m : g.finals) cells.push_back(crossings_.crossings[m].cell);
+  std::sort(cells.begin(), cells.end());
+  cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+  return cells;
+}
+
+void CrossingSeries::write_attribution_csv(const std::string& path,
+                                           const std::vector<model::transport::AttributionResult>& results,
+                                           const std::string& when) const {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream f(tmp);
+    f << "crossing_id,from_region,to_region,species,source,load_kg_day,flux_kg_day,transmission,share,steady_state_of\n";
+    for (std::size_t s = 0; s < results.size() && s < species_.size(); ++s) {
+      const auto& r = results[s];
+      for (std::size_t k = 0; k < crossings_.groups.size(); ++k) {
+        // The group's flux from each source: the sum over its finals.
+        std::vector<double> flux(r.sources.size(), 0.0);
+        double total = 0;
+        for (std::size_t m : crossings_.groups[k].finals) {
+          const auto it = std::lower_bound(r.points.begin(), r.points.end(), crossings_.crossings[m].cell);
+          const std::size_t p = static_cast<std::size_t>(it - r.points.begin());
+          for (std::size_t src = 0; src < r.sources.size(); ++src) flux[src] += r.flux_kg_day[src][p];
+        }
+        for (double x : flux) total += x;
+        if (total <= 0) continue;
+        for (std::size_t src = 0; src < r.sources.size(); ++src) {
+          if (flux[src] <= 0) continue;
+          const double load = r.load_kg_day[src];
+          f << fmt::format("{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{}\n", k, csv_text(from_[k]), csv_text(to_[k]),
+                           species_[s], csv_text(r.sources[src]), load, flux[src], load > 0 ? flux[src] / load : 0.0,
+                           flux[src] / total, when);
+        }
+      }
+    }
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
 void CrossingSeries::write_csv(const std::string& path) const {
   const std::string tmp = path + ".part";
   {

@@ -15,6 +15,7 @@
 #include "io/regions.hpp"
 #include "model/grid.hpp"
 #include "model/regions/crossings.hpp"
+#include "model/transport/attribution.hpp"
 
 namespace leachflow::app {
 
@@ -41,6 +42,14 @@ class CrossingSeries {
   void record(std::size_t t, const std::string& date, const std::vector<std::vector<double>>& concentration,
               const std::vector<double>& discharge, io::NetcdfWriter& nc);
   std::vector<CrossingRow> rows() const;
+  // The cells whose flux counts (every group's finals), ascending and unique: the points to
+  // attribute.
+  std::vector<exec::index_t> final_cells() const;
+  // attribution.csv: per crossing with flux, species and source, the source's steady load,
+  // flux at the crossing, transmission and share (model/transport/attribution.hpp); points of
+  // each result = final_cells(). when: the flows and loads used, for the file's note column.
+  void write_attribution_csv(const std::string& path, const std::vector<model::transport::AttributionResult>& results,
+                             const std::string& when) const;
   // Writes path via path.part and a rename.
   void write_csv(const std::string& path) const;
 

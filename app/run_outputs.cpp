@@ -43,7 +43,10 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
                                     (fs::path(out_dir) / (stem_of(scenario.output.netcdf) + ".partial.nc")).string(),
                                     (fs::path(out_dir) / "summary.json").string()};
   for (const auto& s : species_names) files.push_back((fs::path(out_dir) / ("peak_" + s + ".tif")).string());
-  if (!scenario.regions.path.empty()) files.push_back((fs::path(out_dir) / "crossings.csv").string());
+  if (!scenario.regions.path.empty()) {
+    files.push_back((fs::path(out_dir) / "crossings.csv").string());
+    files.push_back((fs::path(out_dir) / "attribution.csv").string());
+  }
   for (const auto& s : species_names)
     for (const char* kind : {"mean_", "p95_", "days_above_"}) files.push_back((fs::path(out_dir) / (kind + s + ".tif")).string());
   files.push_back((fs::path(out_dir) / "exposure.csv").string());
@@ -230,6 +233,11 @@ std::vector<std::string> RunOutputs::finish(bool complete, const std::string& wh
     crossings_->write_csv(csv);
     files.push_back(csv);
     summary.crossings = crossings_->rows();
+    if (!attribution_.empty()) {
+      const std::string att = (fs::path(out_dir_) / "attribution.csv").string();
+      crossings_->write_attribution_csv(att, attribution_, attribution_when_);
+      files.push_back(att);
+    }
   }
   files.push_back(complete ? nc_->finish() : nc_->finish_partial(why));
   nc_.reset();

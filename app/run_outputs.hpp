@@ -31,6 +31,15 @@ class RunOutputs {
   // Border crossings (D8 graphs): their series go into the NetCDF and DIR/crossings.csv.
   void enable_crossings(const io::Regions& regions, model::regions::Crossings crossings);
 
+  bool has_crossings() const { return crossings_ != nullptr; }
+  std::vector<exec::index_t> crossing_cells() const { return crossings_ ? crossings_->final_cells() : std::vector<exec::index_t>{}; }
+  // Steady-state source attribution at the crossings, one result per written species (points =
+  // crossing_cells()), written to DIR/attribution.csv by finish().
+  void set_attribution(std::vector<model::transport::AttributionResult> results, std::string when) {
+    attribution_ = std::move(results);
+    attribution_when_ = std::move(when);
+  }
+
   // One output step at model day t (days since the run's start).
   void write_step(double model_day, const model::transport::TransportModel& model,
                   const model::hydraulics::Hydraulics& hydraulics);
@@ -59,6 +68,8 @@ class RunOutputs {
   std::vector<double> discharge_sum_;
   std::unique_ptr<CrossingSeries> crossings_;
   std::unique_ptr<ExposureStats> exposure_;
+  std::vector<model::transport::AttributionResult> attribution_;
+  std::string attribution_when_;
   double last_output_day_ = 0;
   std::vector<std::int64_t> link_;               // stream link id per cell, -1 off streams
   std::vector<double> link_tau_min_, link_tau_max_, link_tau_sum_;  // travel time per link, s            // per cell, over output steps

@@ -263,6 +263,19 @@ int run_scenario(const RunRequest& request) {
   summary.complete = stopped.empty();
   summary.stopped_because = stopped;
 
+  // Source attribution at the crossings: one batched steady solve per species under the flows
+  // and loads in force at the last step.
+  if (outputs.has_crossings() && summary.steps_done > 0) {
+    const std::vector<index_t> crossing_cells = outputs.crossing_cells();
+    const double day = transport.time_day() - 0.5 * s.time.step_days;
+    std::vector<model::transport::AttributionResult> results;
+    for (int k : written)
+      results.push_back(model::transport::attribute_sources(*terrain.graph, hydraulics.state(), species, k, sources, crossing_cells,
+                                                            day, {}, hydraulics.options().law.min_discharge_m3s));
+    outputs.set_attribution(std::move(results),
+                            "loads and flows of " + model::format_iso8601_date(s.time.start_day + day));
+  }
+
   for (int k = 0; k < transport.species_count(); ++k) {
     SpeciesSummary sp;
     sp.name = species[static_cast<std::size_t>(k)].name;

@@ -329,6 +329,27 @@ TEST(RunCommand, BorderCrossingCarriesThePitsLoadAtSteadyState) {
     EXPECT_LE(c["mean_flux_kg_day"].get<double>(), load * (1 + 1e-9)) << c.dump();
     EXPECT_GT(c["mean_flux_kg_day"].get<double>(), 0.95 * load) << c.dump();
   }
+  // Attribution: the one pit sends all the crossing's flux; conservative sulfate arrives whole.
+  std::ifstream att(fs::path(out) / "attribution.csv");
+  std::getline(att, header);
+  EXPECT_EQ(header.rfind("crossing_id,from_region,to_region,species,source,load_kg_day,flux_kg_day,transmission,share", 0), 0u)
+      << header;
+  int att_rows = 0;
+  while (std::getline(att, line)) {
+    ++att_rows;
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_GE(f.size(), 9u) << line;
+    EXPECT_EQ(f[4], "p1") << line;
+    const double load = f[3] == "sulfate" ? load_kg_day : 2.0;
+    EXPECT_NEAR(std::stod(f[5]), load, 1e-12) << line;
+    EXPECT_NEAR(std::stod(f[6]), load, 1e-5 * load) << line;
+    EXPECT_NEAR(std::stod(f[7]), 1.0, 1e-5) << line;
+    EXPECT_DOUBLE_EQ(std::stod(f[8]), 1.0) << line;
+  }
+  EXPECT_EQ(att_rows, 2);
+
   // The series in the NetCDF: the last step's flux is the load.
   GDALAllRegister();
   const std::string nc = (fs::path(out) / "run.nc").string();
