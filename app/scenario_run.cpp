@@ -1,11 +1,13 @@
 #include "app/scenario_run.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -268,10 +270,26 @@ int run_scenario(const RunRequest& request) {
   if (outputs.has_crossings() && summary.steps_done > 0) {
     const std::vector<index_t> crossing_cells = outputs.crossing_cells();
     const double day = transport.time_day() - 0.5 * s.time.step_days;
+    std::map<std::string, std::string> cluster;  // pit id → cluster, when the scenario names a cluster field
+    if (!s.pits.cluster_field.empty()) {
+      const auto layer = io::read_pit_layer(s.pits.path, grid.crs_wkt, s.pits.layer);
+      const auto lower = [](std::string t) {
+        for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return t;
+      };
+      for (const auto& rec : layer.records) {
+        const auto id = rec.fields.find(lower(s.pits.id_field));
+        const auto cl = rec.fields.find(lower(s.pits.cluster_field));
+        if (id != rec.fields.end() && cl != rec.fields.end() && !cl->second.empty()) cluster[id->second] = cl->second;
+      }
+      if (cluster.empty())
+        summary.warnings.push_back("no pit has a value in the cluster field \"" + s.pits.cluster_field +
+                                   "\": attribution is by pit");
+    }
     std::vector<model::transport::AttributionResult> results;
     for (int k : written)
       results.push_back(model::transport::attribute_sources(*terrain.graph, hydraulics.state(), species, k, sources, crossing_cells,
-                                                            day, {}, hydraulics.options().law.min_discharge_m3s));
+                                                            day, cluster, hydraulics.options().law.min_discharge_m3s));
     outputs.set_attribution(std::move(results),
                             "loads and flows of " + model::format_iso8601_date(s.time.start_day + day));
   }

@@ -593,7 +593,8 @@ void check_declared(Checker& c, Line line, const std::string& what, const std::s
 void parse_pits(Checker& c, const Section& top, ScenarioPits& p, const std::vector<ScenarioSpecies>& species) {
   const Section s = c.table(top, "pits", true, "[pits] path = \"data/pits.geojson\"");
   if (!s.t) return;
-  c.unknown_keys(s, {"path", "layer", "id_field", "snap_distance_m", "keep_unsnapped", "load_fields"}, {"load_fields"});
+  c.unknown_keys(s, {"path", "layer", "id_field", "cluster_field", "snap_distance_m", "keep_unsnapped", "load_fields"},
+                 {"load_fields"});
   if (auto v = c.path(s, "path", true, "pit layer", "path = \"data/pits.geojson\"")) p.path = *v;
   if (auto v = c.string(s, "layer", false, "layer = \"pits\"")) p.layer = v->v;
   if (auto v = c.string(s, "id_field", false, "id_field = \"id\"")) {
@@ -602,6 +603,7 @@ void parse_pits(Checker& c, const Section& top, ScenarioPits& p, const std::vect
     else
       p.id_field = v->v;
   }
+  if (auto v = c.string(s, "cluster_field", false, "cluster_field = \"cluster\"")) p.cluster_field = v->v;
   c.bounded(s, "snap_distance_m", 0, false, "snap_distance_m = 500", p.snap_distance_m);
   if (auto v = c.boolean(s, "keep_unsnapped", "keep_unsnapped = false")) p.keep_unsnapped = v->v;
   const Section lf = c.table(s, "load_fields", false, "[pits.load_fields] sulfate = \"SO4_kg_d\"");

@@ -64,6 +64,7 @@ struct ScenarioPits {
   std::string path;                   // any OGR point layer
   std::string layer;                  // empty: the first
   std::string id_field = "id";
+  std::string cluster_field;          // optional: attribution by pit cluster (field value) instead of pit
   std::map<std::string, std::string> load_fields;  // species → field holding kg/day
   double snap_distance_m = 500;
   bool keep_unsnapped = false;
