@@ -19,4 +19,7 @@ void register_terrain_command(CLI::App& app, Action& action);
 // `leachflow run SCENARIO -o DIR [--check] [--overwrite]`
 void register_run_command(CLI::App& app, Action& action);
 
+// `leachflow report RUN_DIR` (writes RUN_DIR/report.html and report.md)
+void register_report_command(CLI::App& app, Action& action);
+
 }  // namespace leachflow::app

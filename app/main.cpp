@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   leachflow::app::register_info_command(app, action);
   leachflow::app::register_terrain_command(app, action);
   leachflow::app::register_run_command(app, action);
+  leachflow::app::register_report_command(app, action);
 
   try {
     app.parse(argc, argv);
