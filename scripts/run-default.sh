@@ -9,4 +9,5 @@ exe=build/cpu/app/leachflow
 cmake --preset cpu >/dev/null && cmake --build --preset cpu >/dev/null  # no-op when up to date
 scenarios/prepare-default-data.sh scenarios/data/default >/dev/null
 "$exe" run scenarios/myanmar-rare-earth.toml -o "$out" --overwrite
-echo "run-default: outputs in $out (map: $out/peak_map.png)"
+"$exe" report "$out"
+echo "run-default: outputs in $out (map: $out/peak_map.png, report: $out/report.html)"
