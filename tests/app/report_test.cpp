@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_run.hpp"
+#include "valley_fixture.hpp"
 #include "io/crs.hpp"
 #include "io/raster.hpp"
 #include "model/grid.hpp"
@@ -29,8 +30,6 @@ namespace fs = std::filesystem;
 using leachflow::test::CliRun;
 using leachflow::test::run_cli;
 
-constexpr int rows = 40, cols = 21, valley = 10, pit_row = 8;
-constexpr double cell = 100.0;  // m
 // A name that needs escaping in HTML and quoting in CSV.
 const std::string upland = "Upland <N> & \"hills\", east";
 
@@ -81,16 +80,7 @@ class ReportCommand : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / fmt::format("leachflow-report-test-{}-{}", ::getpid(), std::rand());
     fs::create_directories(dir_);
-    const auto grid = leachflow::model::make_grid(rows, cols, {500000.0, cell, 0.0, 2800000.0, 0.0, -cell},
-                                                  leachflow::io::epsg_wkt(32647), false);
-    std::vector<float> z(static_cast<std::size_t>(rows * cols));
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c) z[static_cast<std::size_t>(r * cols + c)] = 200.0f - r + 2.0f * std::abs(c - valley);
-    leachflow::io::write_geotiff<float>((dir_ / "valley.tif").string(), grid, z, -9999.0);
-    std::vector<double> x{grid.x(valley)}, y{grid.y(pit_row)};
-    leachflow::io::to_lonlat(grid.crs_wkt, x, y);
-    std::ofstream(dir_ / "pits.csv") << "id,lon,lat,sulfate_kg_day,tracer_kg_day\n"
-                                     << fmt::format("p1,{:.10f},{:.10f},10,2\n", x[0], y[0]);
+    leachflow::test::write_valley(dir_, 10.0, 2.0);
     std::ofstream(dir_ / "regions.geojson") << R"({"type": "FeatureCollection",
  "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32647"}},
  "features": [

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_run.hpp"
+#include "valley_fixture.hpp"
 #include "io/crs.hpp"
 #include "io/raster.hpp"
 #include "model/grid.hpp"
@@ -33,8 +34,8 @@ namespace fs = std::filesystem;
 using leachflow::test::CliRun;
 using leachflow::test::run_cli;
 
-constexpr int rows = 40, cols = 21, valley = 10, pit_row = 8;
-constexpr double cell = 100.0;                  // m
+constexpr int rows = leachflow::test::valley_rows, cols = leachflow::test::valley_cols,
+              valley = leachflow::test::valley_col, pit_row = leachflow::test::valley_pit_row;
 constexpr double load_kg_day = 10.0;            // sulfate at the pit
 constexpr double runoff_mm_yr = 1000.0;
 
@@ -44,16 +45,7 @@ struct Valley {
   Valley() {
     dir = fs::temp_directory_path() / fmt::format("leachflow-run-test-{}-{}", ::getpid(), std::rand());
     fs::create_directories(dir);
-    const auto grid = leachflow::model::make_grid(rows, cols, {500000.0, cell, 0.0, 2800000.0, 0.0, -cell},
-                                                  leachflow::io::epsg_wkt(32647), false);
-    std::vector<float> z(static_cast<std::size_t>(rows * cols));
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c) z[static_cast<std::size_t>(r * cols + c)] = 200.0f - r + 2.0f * std::abs(c - valley);
-    leachflow::io::write_geotiff<float>((dir / "valley.tif").string(), grid, z, -9999.0);
-    std::vector<double> x{grid.x(valley)}, y{grid.y(pit_row)};
-    leachflow::io::to_lonlat(grid.crs_wkt, x, y);
-    std::ofstream(dir / "pits.csv") << "id,lon,lat,sulfate_kg_day,tracer_kg_day\n"
-                                    << fmt::format("p1,{:.10f},{:.10f},{},{}\n", x[0], y[0], load_kg_day, 2.0);
+    leachflow::test::write_valley(dir, load_kg_day, 2.0);
   }
   ~Valley() {
     std::error_code ec;
