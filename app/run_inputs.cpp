@@ -81,4 +81,13 @@ model::hydraulics::Runoff run_runoff(const io::Scenario& s, const model::Grid& g
   return out;
 }
 
+model::transport::PitOptions pit_options(const io::Scenario& s, const std::vector<model::transport::Species>& species) {
+  model::transport::PitOptions o;
+  o.fields.id = s.pits.id_field;
+  o.fields.load_kg_day = s.pits.load_fields;
+  for (const auto& sp : species) o.species.push_back(sp.name);
+  o.run_start_day = s.time.start_day;
+  return o;
+}
+
 }  // namespace leachflow::app

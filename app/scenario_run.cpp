@@ -16,6 +16,7 @@
 #include "app/run_inputs.hpp"
 #include "app/run_outputs.hpp"
 #include "app/run_summary.hpp"
+#include "app/scenario_model.hpp"
 #include "io/errors.hpp"
 #include "io/pits.hpp"
 #include "io/raster.hpp"
@@ -60,15 +61,6 @@ std::vector<int> output_species(const io::Scenario& s, const std::vector<model::
   return out;
 }
 
-model::transport::PitOptions pit_options(const io::Scenario& s, const std::vector<model::transport::Species>& species) {
-  model::transport::PitOptions o;
-  o.fields.id = s.pits.id_field;
-  o.fields.load_kg_day = s.pits.load_fields;
-  for (const auto& sp : species) o.species.push_back(sp.name);
-  o.run_start_day = s.time.start_day;
-  return o;
-}
-
 // Device bytes per cell, from the measured stage peaks (bench/, issue 3 and 4 notes): terrain up
 // to ~105 B/cell with streams and basins; hydraulics 8 doubles; transport 4 doubles per species
 // plus 5 per cell. Host: the DEM, masks and one output field per species.
@@ -108,6 +100,44 @@ void draw_map(const io::Scenario& s, const std::string& out_dir, RunSummary& sum
     summary.warnings.push_back("the PNG map failed; see " + (fs::path(out_dir) / "peak_map.log").string());
 }
 
+// `--check`: everything that can be checked without the terrain (the pit layer's fields and
+// places, the runoff forcing on this grid), then the plan and the memory it needs.
+int check_scenario(const io::Scenario& s, const std::vector<model::transport::Species>& species,
+                   const std::vector<int>& written, long long steps, long long every, const std::string& out_dir) {
+  const io::Raster dem = io::read_raster(s.dem.path, s.dem.band, s.dem.crop_lonlat);
+  const model::Grid& grid = dem.grid;
+  const double cells = static_cast<double>(grid.cells());
+
+  const model::transport::PitLayer layer = io::read_pit_layer(s.pits.path, grid.crs_wkt, s.pits.layer);
+  try {
+    const auto v = model::transport::validate_pits(layer, grid, pit_options(s, species));
+    for (const auto& w : v.warnings) std::printf("warning: %s\n", w.c_str());
+  } catch (const model::transport::PitError& e) {
+    throw io::InputError(e.file(), e.where(), e.problem(), e.fix());
+  }
+  (void)run_runoff(s, grid);
+  const MemoryEstimate m = estimate_memory(cells, static_cast<int>(species.size()), static_cast<int>(written.size()));
+  fmt::print("scenario {}: \"{}\"\n", s.file, s.title);
+  fmt::print("DEM {}: {} x {} = {:.0f} cells ({} valid), {}{}\n", s.dem.path, grid.cols, grid.rows, cells, grid.valid_cells(),
+             dem.crs_name.empty() ? "no CRS" : dem.crs_name,
+             s.dem.crop_lonlat ? fmt::format(", cropped to [{}, {}, {}, {}]", (*s.dem.crop_lonlat)[0],
+                                             (*s.dem.crop_lonlat)[1], (*s.dem.crop_lonlat)[2], (*s.dem.crop_lonlat)[3])
+                               : "");
+  fmt::print("terrain: {} depressions, {} routing, streams >= {:.3g} km2\n", s.terrain.depressions, s.terrain.router,
+             model::terrain::stream_threshold_m2(s.terrain.stream_threshold_km2 * 1e6, grid) / 1e6);
+  fmt::print("pits: {} features in {}\n", layer.records.size(), s.pits.path);
+  fmt::print("species:");
+  for (const auto& sp : species)
+    fmt::print(" {} (decay {}/day, R {}, settling {} m/day)", sp.name, sp.decay_per_day, sp.retardation, sp.settling_m_day);
+  fmt::print("\ntime: {} to {}, {} steps of {} day(s), fields every {} step(s) ({} outputs); runoff {}\n", s.time.start,
+             s.time.end, steps, s.time.step_days, every, (steps + every - 1) / every, s.runoff.kind);
+  fmt::print("memory needed (estimate): device {:.2f} GiB, host {:.2f} GiB\n", m.device_bytes / 1073741824.0,
+             m.host_bytes / 1073741824.0);
+  fmt::print("would write into {}: {}\n", out_dir,
+             s.output.netcdf + ", summary.json, peak_<species>.tif" + (s.output.map_png ? ", peak_map.png" : ""));
+  return 0;
+}
+
 }  // namespace
 
 int run_scenario(const RunRequest& request) {
@@ -125,44 +155,13 @@ int run_scenario(const RunRequest& request) {
 
   if (!request.check && !request.overwrite) refuse_existing(RunOutputs::planned_files(s, request.out_dir, written_names));
 
-  // Inputs.
-  io::Raster dem = io::read_raster(s.dem.path, s.dem.band, s.dem.crop_lonlat);
-  const model::Grid& grid = dem.grid;
-  const double cells = static_cast<double>(grid.cells());
+  if (request.check) return check_scenario(s, species, written, steps, every, request.out_dir);
 
-  if (request.check) {
-    // Everything that can be checked without the terrain: the pit layer's fields and places,
-    // the runoff forcing on this grid.
-    const model::transport::PitLayer layer = io::read_pit_layer(s.pits.path, grid.crs_wkt, s.pits.layer);
-    try {
-      const auto v = model::transport::validate_pits(layer, grid, pit_options(s, species));
-      for (const auto& w : v.warnings) std::printf("warning: %s\n", w.c_str());
-    } catch (const model::transport::PitError& e) {
-      throw io::InputError(e.file(), e.where(), e.problem(), e.fix());
-    }
-    (void)run_runoff(s, grid);
-    const MemoryEstimate m = estimate_memory(cells, static_cast<int>(species.size()), static_cast<int>(written.size()));
-    fmt::print("scenario {}: \"{}\"\n", s.file, s.title);
-    fmt::print("DEM {}: {} x {} = {:.0f} cells ({} valid), {}{}\n", s.dem.path, grid.cols, grid.rows, cells, grid.valid_cells(),
-               dem.crs_name.empty() ? "no CRS" : dem.crs_name,
-               s.dem.crop_lonlat ? fmt::format(", cropped to [{}, {}, {}, {}]", (*s.dem.crop_lonlat)[0],
-                                               (*s.dem.crop_lonlat)[1], (*s.dem.crop_lonlat)[2], (*s.dem.crop_lonlat)[3])
-                                 : "");
-    fmt::print("terrain: {} depressions, {} routing, streams >= {:.3g} km2\n", s.terrain.depressions, s.terrain.router,
-               model::terrain::stream_threshold_m2(s.terrain.stream_threshold_km2 * 1e6, grid) / 1e6);
-    fmt::print("pits: {} features in {}\n", layer.records.size(), s.pits.path);
-    fmt::print("species:");
-    for (const auto& sp : species)
-      fmt::print(" {} (decay {}/day, R {}, settling {} m/day)", sp.name, sp.decay_per_day, sp.retardation, sp.settling_m_day);
-    fmt::print("\ntime: {} to {}, {} steps of {} day(s), fields every {} step(s) ({} outputs); runoff {}\n", s.time.start,
-               s.time.end, steps, s.time.step_days, every, (steps + every - 1) / every, s.runoff.kind);
-    fmt::print("memory needed (estimate): device {:.2f} GiB, host {:.2f} GiB\n", m.device_bytes / 1073741824.0,
-               m.host_bytes / 1073741824.0);
-    fmt::print("would write into {}: {}\n", request.out_dir, s.output.netcdf + ", summary.json, peak_<species>.tif" +
-                                                                 (s.output.map_png ? ", peak_map.png" : ""));
-    return 0;
-  }
-
+  // Inputs, terrain, pits on streams, hydraulics (app/scenario_model.cpp).
+  const std::unique_ptr<ScenarioModel> built = build_scenario_model(s);
+  const model::Grid& grid = built->grid();
+  const model::terrain::Terrain& terrain = built->terrain;
+  model::hydraulics::Hydraulics& hydraulics = *built->hydraulics;
   RunSummary summary;
   summary.scenario = s.file;
   summary.title = s.title;
@@ -175,35 +174,15 @@ int run_scenario(const RunRequest& request) {
   summary.step_days = s.time.step_days;
   summary.steps_total = steps;
 
-  // Terrain.
-  auto t0 = clock_type::now();
-  const model::DeviceGrid device_grid(grid);
-  const exec::device_buffer<float> z = exec::to_device(dem.values);
-  dem.values.clear();
-  dem.values.shrink_to_fit();
-  const model::terrain::Terrain terrain =
-      model::terrain::build_terrain(grid, device_grid.view(), z.span(), terrain_options(s));
-  summary.terrain_s = seconds_since(t0);
+  summary.terrain_s = built->terrain_s;
   summary.stream_threshold_km2 = terrain.stream_threshold_m2 / 1e6;
+  for (std::uint8_t v : built->stream) summary.stream_cells += v;
+  summary.pits = built->pits.report;
+  summary.warnings = built->pits.warnings;
 
-  // Pits onto streams.
-  const std::vector<double> area = exec::to_host(terrain.area_m2);
-  const std::vector<std::uint8_t> stream = exec::to_host(terrain.network->stream);
-  for (std::uint8_t v : stream) summary.stream_cells += v;
-  const model::transport::StreamCells streams{area, stream, terrain.stream_threshold_m2};
-  model::transport::PitSources pits =
-      io::load_pit_sources(s.pits.path, grid, streams, pit_options(s, species),
-                           {s.pits.snap_distance_m, s.pits.keep_unsnapped}, s.pits.layer);
-  summary.pits = pits.report;
-  summary.warnings = pits.warnings;
-
-  // Hydraulics and transport.
-  model::hydraulics::HydraulicsOptions hydraulics_opt = hydraulics_options(s);
-  hydraulics_opt.stream = terrain.network->stream.span();  // hillslope cells: overland flow
-  model::hydraulics::Hydraulics hydraulics(*terrain.graph, run_runoff(s, grid), hydraulics_opt,
-                                           terrain.conditioned.elevation.span());
-  const model::transport::Sources sources = pits.sources;
-  model::transport::TransportModel transport(*terrain.graph, hydraulics, species, std::move(pits.sources),
+  // Transport.
+  const model::transport::Sources& sources = built->pits.sources;
+  model::transport::TransportModel transport(*terrain.graph, hydraulics, species, sources,
                                              transport_options(s));
   if (s.transport.steady_state_start) {
     // Start from the steady state of the loads active at the start (stored mass = C·V·R).
@@ -234,14 +213,14 @@ int run_scenario(const RunRequest& request) {
       const io::Regions regions = io::rasterize_regions(s.regions.path, s.regions.layer, s.regions.name_field, grid);
       const std::vector<std::int64_t> basin = exec::to_host(terrain.basins->id);
       outputs.enable_crossings(regions, model::regions::find_crossings(grid.rows, grid.cols, terrain.graph->d8_directions(),
-                                                                       regions.id, stream, basin, area));
+                                                                       regions.id, built->stream, basin, built->area_m2));
     }
   }
 
   // Time loop: steps of step_days, the last one shortened to land on the end; fields every
   // `every` steps and at the end.
   Progress progress(steps, !request.quiet && stderr_is_terminal());
-  t0 = clock_type::now();
+  const auto t0 = clock_type::now();
   double write_s = 0;
   const double span = s.time.end_day - s.time.start_day;
   std::string stopped;
@@ -270,22 +249,10 @@ int run_scenario(const RunRequest& request) {
   if (outputs.has_crossings() && summary.steps_done > 0) {
     const std::vector<index_t> crossing_cells = outputs.crossing_cells();
     const double day = transport.time_day() - 0.5 * s.time.step_days;
-    std::map<std::string, std::string> cluster;  // pit id → cluster, when the scenario names a cluster field
-    if (!s.pits.cluster_field.empty()) {
-      const auto layer = io::read_pit_layer(s.pits.path, grid.crs_wkt, s.pits.layer);
-      const auto lower = [](std::string t) {
-        for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        return t;
-      };
-      for (const auto& rec : layer.records) {
-        const auto id = rec.fields.find(lower(s.pits.id_field));
-        const auto cl = rec.fields.find(lower(s.pits.cluster_field));
-        if (id != rec.fields.end() && cl != rec.fields.end() && !cl->second.empty()) cluster[id->second] = cl->second;
-      }
-      if (cluster.empty())
-        summary.warnings.push_back("no pit has a value in the cluster field \"" + s.pits.cluster_field +
-                                   "\": attribution is by pit");
-    }
+    const std::map<std::string, std::string>& cluster = built->cluster;
+    if (!s.pits.cluster_field.empty() && cluster.empty())
+      summary.warnings.push_back("no pit has a value in the cluster field \"" + s.pits.cluster_field +
+                                 "\": attribution is by pit");
     std::vector<model::transport::AttributionResult> results;
     for (int k : written)
       results.push_back(model::transport::attribute_sources(*terrain.graph, hydraulics.state(), species, k, sources, crossing_cells,
