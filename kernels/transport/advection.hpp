@@ -103,6 +103,15 @@ struct outflow_mass {
   LF_HD double operator()(index_t i) const { return dt_s * flux_g_s[offset + i] * out_share[i]; }
 };
 
+// Per-cell budgets: mass each cell sent downstream over a (sub)step, sent += F·Δt, over index
+// s·cells + i (the flux goes to the receivers by the graph's weights, or leaves the domain).
+struct accumulate_sent {
+  device_span<const double> flux_g_s;
+  device_span<double> sent_g;
+  double dt_s = 0.0;
+  LF_HD void operator()(index_t k) const { sent_g[k] += dt_s * flux_g_s[k]; }
+};
+
 // Flux of the current state, F = Q·M/(R·V), over index s·cells + i (explicit scheme).
 struct flux_from_mass {
   channel_fields ch;

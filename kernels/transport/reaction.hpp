@@ -53,14 +53,19 @@ struct reaction_terms {
   }
 };
 
-// Applies the reaction to species s's raster in place.
+// Applies the reaction to species s's raster in place; with lost_g (per-cell budgets), also adds
+// each cell's loss to it (the same expression as the ledger's, so the two agree bitwise).
 struct reaction_apply {
   channel_fields ch;
   species_params p;
   device_span<double> mass_g;
   double dt_s = 0.0;
+  device_span<double> lost_g = {};  // optional, species s's raster
   LF_HD void operator()(index_t i) const {
-    if (ch.valid[i]) mass_g[i] = react(mass_g[i], p, ch.depth_m[i], dt_s).stored;
+    if (!ch.valid[i]) return;
+    const double before = mass_g[i];
+    mass_g[i] = react(before, p, ch.depth_m[i], dt_s).stored;
+    if (!lost_g.empty()) lost_g[i] += before - mass_g[i];
   }
 };
 

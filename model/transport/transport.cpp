@@ -133,6 +133,7 @@ void TransportModel::load_sources(double t0_day, double t1_day, double dt_s) {
   for (std::size_t k = 0; k < rate.size(); ++k) {
     rate[k] = s.mass_kg[k] * 1000.0 / dt_s;  // g/s
     ledger_[static_cast<std::size_t>(s.slot[k] / cells_)].source_kg += s.mass_kg[k];
+    if (!cell_source_kg_.empty()) cell_source_kg_[static_cast<std::size_t>(s.slot[k])] += s.mass_kg[k];
   }
   if (s.slot.empty()) return;
   source_slot_ = exec::to_device(s.slot);
@@ -152,6 +153,8 @@ void TransportModel::advect_implicit(double dt_s) {
         cells_, kx::outflow_mass{flux_.span(), out_share_.span(), s * cells_, dt_s}, 0.0, exec::plus<double>{});
     ledger_[static_cast<std::size_t>(s)].outflow_kg += out_g * 1e-3;
   }
+  if (cell_budgets_enabled())
+    exec::for_each_index(cells_ * species_count(), kx::accumulate_sent{flux_.span(), sent_g_.span(), dt_s});
   last_substeps_ = 1;
 }
 
@@ -172,6 +175,8 @@ void TransportModel::advect_explicit(double dt_s) {
     for (int s = 0; s < species_count(); ++s)
       out_g[static_cast<std::size_t>(s)] += exec::transform_reduce(
           cells_, kx::outflow_mass{flux_.span(), out_share_.span(), s * cells_, h}, 0.0, exec::plus<double>{});
+    if (cell_budgets_enabled())
+      exec::for_each_index(cells_ * species_count(), kx::accumulate_sent{flux_.span(), sent_g_.span(), h});
     step.mass_in = mass_.span();
     step.mass_out = scratch_.span();
     exec::for_each_index(cells_ * species_count(), step);
@@ -205,7 +210,9 @@ void TransportModel::react(double dt_s) {
     exec::device_span<double> m = mass_.span().subspan(s * cells_, cells_);
     const kx::reaction_sums r =
         exec::transform_reduce(cells_, kx::reaction_terms{cf, p, m, dt_s}, kx::reaction_sums{}, kx::reaction_sums_plus{});
-    exec::for_each_index(cells_, kx::reaction_apply{cf, p, m, dt_s});
+    exec::device_span<double> lost;
+    if (cell_budgets_enabled()) lost = reacted_g_.span().subspan(s * cells_, cells_);
+    exec::for_each_index(cells_, kx::reaction_apply{cf, p, m, dt_s, lost});
     SpeciesLedger& l = ledger_[static_cast<std::size_t>(s)];
     l.decayed_kg += r.decayed * 1e-3;
     l.settled_kg += r.settled * 1e-3;
@@ -279,6 +286,32 @@ void TransportModel::set_mass_g(int s, std::span<const double> host_g) {
   l.stored_kg = stored * 1e-3;
 }
 
+void TransportModel::enable_cell_budgets() {
+  const index_t n = cells_ * species_count();
+  sent_g_ = exec::device_buffer<double>(n);
+  reacted_g_ = exec::device_buffer<double>(n);
+  initial_mass_g_ = exec::device_buffer<double>(n);
+  exec::fill(sent_g_.span(), 0.0);
+  exec::fill(reacted_g_.span(), 0.0);
+  exec::copy(exec::device_span<const double>(mass_.span()), initial_mass_g_.span());
+  cell_source_kg_.assign(static_cast<std::size_t>(n), 0.0);
+}
+
+exec::device_span<const double> TransportModel::sent_g(int s) const {
+  if (s < 0 || s >= species_count() || !cell_budgets_enabled()) throw std::out_of_range("transport: no cell budget for this species");
+  return sent_g_.span().subspan(s * cells_, cells_);
+}
+
+exec::device_span<const double> TransportModel::reacted_g(int s) const {
+  if (s < 0 || s >= species_count() || !cell_budgets_enabled()) throw std::out_of_range("transport: no cell budget for this species");
+  return reacted_g_.span().subspan(s * cells_, cells_);
+}
+
+exec::device_span<const double> TransportModel::initial_mass_g(int s) const {
+  if (s < 0 || s >= species_count() || !cell_budgets_enabled()) throw std::out_of_range("transport: no cell budget for this species");
+  return initial_mass_g_.span().subspan(s * cells_, cells_);
+}
+
 double TransportModel::max_relative_ledger_error() const {
   double e = 0.0;
   for (const SpeciesLedger& l : ledger_) e = std::max(e, l.relative_error());
@@ -286,7 +319,8 @@ double TransportModel::max_relative_ledger_error() const {
 }
 
 std::size_t TransportModel::device_bytes() const {
-  return mass_.bytes() + flux_.bytes() + source_.bytes() + scratch_.bytes() + out_share_.bytes() +
+  return mass_.bytes() + flux_.bytes() + source_.bytes() + scratch_.bytes() + out_share_.bytes() + sent_g_.bytes() +
+         reacted_g_.bytes() + initial_mass_g_.bytes() +
          conductance_.bytes() + fcoef_.bytes() + source_slot_.bytes() + species_params_.bytes();
 }
 

@@ -91,6 +91,18 @@ class TransportModel {
   void set_mass_g(int s, std::span<const double> host_g);
 
   const std::vector<SpeciesLedger>& ledger() const { return ledger_; }
+
+  // Per-cell budgets (budgets by region and basin, model/regions/budgets.hpp), cumulative from
+  // the call on: the mass each cell sent downstream by advection (to its receivers by the
+  // graph's weights, or out of the domain) and lost to reactions, g, [species][cell]; the
+  // stored mass when they started; the source mass put into each cell (kg, host, by
+  // species·cells + cell). Costs 3 doubles per cell and species on the device.
+  void enable_cell_budgets();
+  bool cell_budgets_enabled() const { return !sent_g_.empty(); }
+  exec::device_span<const double> sent_g(int s) const;
+  exec::device_span<const double> reacted_g(int s) const;
+  exec::device_span<const double> initial_mass_g(int s) const;
+  const std::vector<double>& cell_source_kg() const { return cell_source_kg_; }
   double max_relative_ledger_error() const;
   std::size_t device_bytes() const;
   // Explicit scheme: sub-steps used by the last step (1 for the implicit scheme).
@@ -123,6 +135,8 @@ class TransportModel {
   exec::device_buffer<index_t> source_slot_;
   std::vector<index_t> source_slots_host_;
   std::vector<SpeciesLedger> ledger_;
+  exec::device_buffer<double> sent_g_, reacted_g_, initial_mass_g_;  // per-cell budgets, [species][cell]
+  std::vector<double> cell_source_kg_;                               // per-cell budgets, host
 };
 
 // Steady state for constant flows and the loads active at model_day: concentration (mg/L) per
