@@ -6,18 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "app/csv_text.hpp"
 #include "io/crs.hpp"
 
 namespace leachflow::app {
-
-namespace {
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-}  // namespace
 
 CrossingSeries::CrossingSeries(const model::Grid& grid, const io::Regions& regions, model::regions::Crossings crossings,
                                const std::vector<std::pair<double, double>>& basin_outlet_lonlat,

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "app/budgets_csv.hpp"
 #include "io/crs.hpp"
 #include "io/raster.hpp"
 #include "kernels/exec/memory.hpp"
@@ -51,6 +52,7 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
     for (const char* kind : {"mean_", "p95_", "days_above_"}) files.push_back((fs::path(out_dir) / (kind + s + ".tif")).string());
   files.push_back((fs::path(out_dir) / "exposure.csv").string());
   files.push_back((fs::path(out_dir) / "links.csv").string());
+  files.push_back((fs::path(out_dir) / "budgets.csv").string());
   if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
   return files;
 }
@@ -102,15 +104,26 @@ RunOutputs::RunOutputs(const io::Scenario& scenario, const std::string& out_dir,
   link_tau_sum_.assign(links, 0.0);
 }
 
-void RunOutputs::enable_crossings(const io::Regions& regions, model::regions::Crossings crossings) {
+std::vector<std::pair<double, double>> RunOutputs::basin_outlets_lonlat() const {
   std::vector<double> x, y;
   for (index_t cell : terrain_.basins->outlet) x.push_back(grid_.x(cell % grid_.cols)), y.push_back(grid_.y(cell / grid_.cols));
   io::to_lonlat(grid_.crs_wkt, x, y);
   std::vector<std::pair<double, double>> outlets;
   for (std::size_t k = 0; k < x.size(); ++k) outlets.emplace_back(x[k], y[k]);
+  return outlets;
+}
+
+void RunOutputs::enable_crossings(const io::Regions& regions, model::regions::Crossings crossings) {
   std::vector<std::string> names;
   for (int s : species_) names.push_back(species_all_[static_cast<std::size_t>(s)].name);
-  crossings_ = std::make_unique<CrossingSeries>(grid_, regions, std::move(crossings), outlets, names, *nc_);
+  crossings_ = std::make_unique<CrossingSeries>(grid_, regions, std::move(crossings), basin_outlets_lonlat(), names, *nc_);
+}
+
+std::string RunOutputs::write_budgets(const model::transport::TransportModel& model, const io::Regions* regions) const {
+  const std::string path = (fs::path(out_dir_) / "budgets.csv").string();
+  const BasinLabels basins{exec::to_host(terrain_.basins->id), basin_outlets_lonlat()};
+  write_budgets_csv(path, grid_, *terrain_.graph, model, species_, regions, basins);
+  return path;
 }
 
 void RunOutputs::write_step(double model_day, const model::transport::TransportModel& model,

@@ -40,6 +40,10 @@ class RunOutputs {
     attribution_when_ = std::move(when);
   }
 
+  // DIR/budgets.csv (app/budgets_csv.hpp) from the model's per-cell budgets; regions may be
+  // null. Returns the path written.
+  std::string write_budgets(const model::transport::TransportModel& model, const io::Regions* regions) const;
+
   // One output step at model day t (days since the run's start).
   void write_step(double model_day, const model::transport::TransportModel& model,
                   const model::hydraulics::Hydraulics& hydraulics);
@@ -54,6 +58,7 @@ class RunOutputs {
 
  private:
   std::string write_links_csv() const;
+  std::vector<std::pair<double, double>> basin_outlets_lonlat() const;  // per basin id
 
   const io::Scenario& scenario_;
   std::string out_dir_;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -69,7 +70,7 @@ struct MemoryEstimate {
 };
 MemoryEstimate estimate_memory(double cells, int species, int written) {
   MemoryEstimate m;
-  m.device_bytes = cells * (105.0 + 64.0 + 40.0 + 32.0 * species);
+  m.device_bytes = cells * (105.0 + 64.0 + 40.0 + 56.0 * species);  // + 3 per-cell budget doubles
   m.host_bytes = cells * (4.0 + 2.0 + 16.0 + 8.0 + 4.0 * written);
   return m;
 }
@@ -205,17 +206,20 @@ int run_scenario(const RunRequest& request) {
   fs::create_directories(request.out_dir);
   const std::string history = utc_now() + " " + request.command_line;
   RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history, (steps + every - 1) / every + 1);
+  std::optional<io::Regions> regions;
   if (!s.regions.path.empty()) {
     summary.regions = s.regions.path;
+    regions = io::rasterize_regions(s.regions.path, s.regions.layer, s.regions.name_field, grid);
     if (terrain.graph->multi()) {
       summary.warnings.push_back("border crossings need a D8 flow graph (terrain.router = \"d8\"); none reported");
     } else {
-      const io::Regions regions = io::rasterize_regions(s.regions.path, s.regions.layer, s.regions.name_field, grid);
       const std::vector<std::int64_t> basin = exec::to_host(terrain.basins->id);
-      outputs.enable_crossings(regions, model::regions::find_crossings(grid.rows, grid.cols, terrain.graph->d8_directions(),
-                                                                       regions.id, built->stream, basin, built->area_m2));
+      outputs.enable_crossings(*regions, model::regions::find_crossings(grid.rows, grid.cols, terrain.graph->d8_directions(),
+                                                                        regions->id, built->stream, basin, built->area_m2));
     }
   }
+  // Budgets per region and basin, cumulative from here (3 doubles per cell and species).
+  transport.enable_cell_budgets();
 
   // Time loop: steps of step_days, the last one shortened to land on the end; fields every
   // `every` steps and at the end.
@@ -270,6 +274,7 @@ int run_scenario(const RunRequest& request) {
     summary.species.push_back(sp);
   }
   const auto tw = clock_type::now();
+  summary.outputs.push_back(outputs.write_budgets(transport, regions ? &*regions : nullptr));
   for (auto& f : outputs.finish(summary.complete, stopped, summary)) summary.outputs.push_back(f);
   if (s.output.map_png && summary.outputs_written > 0) draw_map(s, request.out_dir, summary);
   summary.write_s = write_s + seconds_since(tw);

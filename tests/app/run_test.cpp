@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -341,6 +342,47 @@ TEST(RunCommand, BorderCrossingCarriesThePitsLoadAtSteadyState) {
     EXPECT_DOUBLE_EQ(std::stod(f[8]), 1.0) << line;
   }
   EXPECT_EQ(att_rows, 2);
+
+  // Budgets: all load enters in Upland and crosses to Lowland; what Upland sends is what Lowland
+  // receives and what crossed at the crossing (the implicit scheme's outflux is the end-of-step
+  // flux the crossing series records, so 30 daily values × 1 day sum to it); what leaves the
+  // domain is the ledger's outflow; sulfate and the tracer do not react.
+  std::ifstream bud(fs::path(out) / "budgets.csv");
+  std::getline(bud, header);
+  EXPECT_EQ(header, "kind,id,name,species,cells,load_in_kg,inflow_kg,load_out_kg,left_domain_kg,reacted_kg,"
+                    "stored_change_kg,imbalance_kg");
+  std::map<std::string, std::vector<std::string>> budget;  // "kind/name/species" → fields
+  while (std::getline(bud, line)) {
+    std::vector<std::string> f(1);  // RFC 4180 fields: basin names are quoted (they hold commas)
+    bool quoted = false;
+    for (char ch : line) {
+      if (ch == '"') quoted = !quoted;
+      else if (ch == ',' && !quoted) f.emplace_back();
+      else f.back() += ch;
+    }
+    ASSERT_EQ(f.size(), 12u) << line;
+    budget[f[0] + "/" + (f[0] == "basin" ? std::string("basin") : f[2]) + "/" + f[3]] = f;
+  }
+  ASSERT_EQ(budget.size(), 6u);  // 2 regions + 1 loaded basin, × 2 species
+  for (const auto& c : j["crossings"]) {
+    const std::string sp = c["species"];
+    const double load = sp == "sulfate" ? load_kg_day : 2.0;
+    const auto& up = budget.at("region/Upland/" + sp);
+    const auto& low = budget.at("region/Lowland/" + sp);
+    const auto& basin = budget.at("basin/basin/" + sp);
+    const auto num = [](const std::vector<std::string>& f, int k) { return std::stod(f[static_cast<std::size_t>(k)]); };
+    EXPECT_NEAR(num(up, 5), 30.0 * load, 1e-9 * load);
+    EXPECT_EQ(num(low, 5), 0.0);
+    EXPECT_NEAR(num(low, 6), num(up, 7), 1e-8 * load) << "Upland sends what Lowland receives";
+    EXPECT_EQ(num(up, 8), 0.0);
+    EXPECT_NEAR(num(up, 7), 30.0 * c["mean_flux_kg_day"].get<double>(), 1e-5 * load) << "the crossing's flux over 30 days";
+    EXPECT_EQ(num(up, 9), 0.0);
+    for (const auto* f : {&up, &low, &basin}) EXPECT_LE(std::abs(num(*f, 11)), 1e-8 * load) << (*f)[2];
+    const double ledger_out = j["species"][sp == "sulfate" ? 0 : 1]["ledger_kg"]["outflow"].get<double>();
+    EXPECT_NEAR(num(low, 8), ledger_out, 1e-8 * load);
+    EXPECT_NEAR(num(basin, 5), 30.0 * load, 1e-9 * load);
+    EXPECT_NEAR(num(basin, 7), ledger_out, 1e-8 * load);
+  }
 
   // The series in the NetCDF: the last step's flux is the load.
   GDALAllRegister();
