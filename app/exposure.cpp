@@ -46,6 +46,13 @@ void ExposureStats::add(std::size_t k, const std::vector<double>& concentration,
   }
 }
 
+std::optional<ExposureStats::CellStats> ExposureStats::at(std::size_t k, std::int64_t cell) const {
+  const auto it = std::lower_bound(cells_.begin(), cells_.end(), cell);  // ascending by construction
+  if (it == cells_.end() || *it != cell) return std::nullopt;
+  const auto j = static_cast<std::size_t>(it - cells_.begin());
+  return CellStats{peak_[k][j], sum_[k][j] / static_cast<double>(std::max(1LL, steps_)), days_[k][j]};
+}
+
 std::vector<ExposureRow> ExposureStats::rows(const model::Grid& grid) const {
   std::vector<ExposureRow> out;
   const double n = static_cast<double>(std::max(1LL, steps_));

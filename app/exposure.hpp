@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,14 @@ class ExposureStats {
   void end_step() { ++steps_; }
 
   bool has_p95() const { return keep_series_; }
+  // One cell's statistics for species k; nullopt when the cell is not an output cell.
+  struct CellStats {
+    double peak_mg_l = 0, mean_mg_l = 0, days_above = 0;
+  };
+  std::optional<CellStats> at(std::size_t k, std::int64_t cell) const;
+  const std::string& species(std::size_t k) const { return species_[k]; }
+  double guideline_mg_l(std::size_t k) const { return guideline_[k]; }
+  std::size_t species_count() const { return species_.size(); }
   std::vector<ExposureRow> rows(const model::Grid& grid) const;
   // GeoTIFFs and exposure.csv into dir; returns the files written.
   std::vector<std::string> write(const std::string& dir, const model::Grid& grid) const;

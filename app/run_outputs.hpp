@@ -31,6 +31,7 @@ class RunOutputs {
   // Border crossings (D8 graphs): their series go into the NetCDF and DIR/crossings.csv.
   void enable_crossings(const io::Regions& regions, model::regions::Crossings crossings);
 
+  const ExposureStats& exposure() const { return *exposure_; }
   bool has_crossings() const { return crossings_ != nullptr; }
   std::vector<exec::index_t> crossing_cells() const { return crossings_ ? crossings_->final_cells() : std::vector<exec::index_t>{}; }
   // Steady-state source attribution at the crossings, one result per written species (points =

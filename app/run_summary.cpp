@@ -65,6 +65,20 @@ void print_summary(const RunSummary& s, std::FILE* out) {
     for (const auto& p : s.pits) far = std::max(far, p.distance_m);
     fmt::print(out, "\n{} pits snapped to streams (largest move {:.0f} m)\n", s.pits.size(), far);
   }
+  if (!s.people.empty()) {
+    fmt::print(out, "\npeople downstream (screening: places on, and people within {:.0f} m of, rivers above a guideline)\n",
+               s.near_stream_m);
+    for (const auto& p : s.people) {
+      if (!(p.guideline_mg_l > 0)) continue;
+      fmt::print(out, "  {:<10} > {:g} mg/L:", p.species, p.guideline_mg_l);
+      if (p.settlements > 0)
+        fmt::print(out, " {} of {} settlements ({:.0f} people)", p.settlements_above, p.settlements, p.settlement_people_above);
+      if (p.has_population)
+        fmt::print(out, "{} {:.0f} of {:.0f} people near such rivers", p.settlements > 0 ? ";" : "", p.population_exposed,
+                   p.population);
+      fmt::print(out, "\n");
+    }
+  }
   for (const auto& w : s.warnings) fmt::print(out, "warning: {}\n", w);
   fmt::print(out, "mass balance relative error {:.2e}\n", s.relative_error());
 }
@@ -141,6 +155,20 @@ void write_summary_json(const RunSummary& s, const std::string& path) {
                               {"unit", r.unit},
                               {"peak_date", r.peak_time},
                               {"mean_discharge_m3s", r.mean_discharge_m3s}});
+  j["people"] = nlohmann::json::array();
+  for (const auto& p : s.people) {
+    nlohmann::json e = {{"species", p.species},
+                        {"guideline_mg_l", p.guideline_mg_l},
+                        {"settlements", p.settlements},
+                        {"settlements_above", p.settlements_above},
+                        {"settlement_people_above", p.settlement_people_above}};
+    if (p.has_population) {
+      e["population"] = p.population;
+      e["population_exposed"] = p.population_exposed;
+      e["near_stream_m"] = s.near_stream_m;
+    }
+    j["people"].push_back(e);
+  }
   j["warnings"] = s.warnings;
   j["outputs"] = s.outputs;
   const std::string tmp = path + ".part";

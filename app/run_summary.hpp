@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/crossing_series.hpp"
+#include "app/people_exposure.hpp"
 #include "model/transport/pits.hpp"
 #include "model/transport/transport.hpp"
 
@@ -45,6 +46,8 @@ struct RunSummary {
   std::vector<model::transport::SnapReport> pits;
   std::vector<CrossingRow> crossings;  // one per crossing group and species
   std::string regions;                 // the regions layer, empty when none
+  std::vector<PeopleExposureRow> people;  // settlements and population near streams above guidelines
+  double near_stream_m = 0;
   std::vector<std::string> warnings;
   std::vector<std::string> outputs;  // files written
   // The largest relative ledger error over species.

@@ -16,6 +16,7 @@
 #include "app/progress.hpp"
 #include "app/run_inputs.hpp"
 #include "app/run_outputs.hpp"
+#include "app/people_exposure.hpp"
 #include "app/run_summary.hpp"
 #include "app/scenario_model.hpp"
 #include "io/errors.hpp"
@@ -117,6 +118,7 @@ int check_scenario(const io::Scenario& s, const std::vector<model::transport::Sp
     throw io::InputError(e.file(), e.where(), e.problem(), e.fix());
   }
   (void)run_runoff(s, grid);
+  const PeopleInputs people = read_people_inputs(s, grid);
   const MemoryEstimate m = estimate_memory(cells, static_cast<int>(species.size()), static_cast<int>(written.size()));
   fmt::print("scenario {}: \"{}\"\n", s.file, s.title);
   fmt::print("DEM {}: {} x {} = {:.0f} cells ({} valid), {}{}\n", s.dem.path, grid.cols, grid.rows, cells, grid.valid_cells(),
@@ -127,6 +129,9 @@ int check_scenario(const io::Scenario& s, const std::vector<model::transport::Sp
   fmt::print("terrain: {} depressions, {} routing, streams >= {:.3g} km2\n", s.terrain.depressions, s.terrain.router,
              model::terrain::stream_threshold_m2(s.terrain.stream_threshold_km2 * 1e6, grid) / 1e6);
   fmt::print("pits: {} features in {}\n", layer.records.size(), s.pits.path);
+  if (!people.places.empty()) fmt::print("settlements: {} places in {}\n", people.places.size(), s.exposure.settlements);
+  if (people.population)
+    fmt::print("population: {:.0f} people on the DEM from {}\n", people.population->total_on_grid, s.exposure.population);
   fmt::print("species:");
   for (const auto& sp : species)
     fmt::print(" {} (decay {}/day, R {}, settling {} m/day)", sp.name, sp.decay_per_day, sp.retardation, sp.settling_m_day);
@@ -218,6 +223,7 @@ int run_scenario(const RunRequest& request) {
                                                                         regions->id, built->stream, basin, built->area_m2));
     }
   }
+  const PeopleInputs people = read_people_inputs(s, grid);
   // Budgets per region and basin, cumulative from here (3 doubles per cell and species).
   transport.enable_cell_budgets();
 
@@ -275,6 +281,14 @@ int run_scenario(const RunRequest& request) {
   }
   const auto tw = clock_type::now();
   summary.outputs.push_back(outputs.write_budgets(transport, regions ? &*regions : nullptr));
+  if (people.any() && summary.steps_done > 0) {
+    PeopleExposure pe = write_people_exposure(s, people, grid, built->area_m2, built->stream, outputs.exposure(),
+                                              regions ? &*regions : nullptr, request.out_dir);
+    summary.people = std::move(pe.rows);
+    summary.near_stream_m = s.exposure.near_stream_m;
+    for (auto& f : pe.files) summary.outputs.push_back(f);
+    for (auto& w : pe.warnings) summary.warnings.push_back(w);
+  }
   for (auto& f : outputs.finish(summary.complete, stopped, summary)) summary.outputs.push_back(f);
   if (s.output.map_png && summary.outputs_written > 0) draw_map(s, request.out_dir, summary);
   summary.write_s = write_s + seconds_since(tw);

@@ -355,10 +355,10 @@ class Checker {
   std::set<std::pair<const toml::table*, std::string>> misspelt_;  // (table, known key suggested)
 };
 
-const std::vector<std::string> kTopKeys = {"title", "institution", "dem",  "terrain", "runoff", "hydraulics",
-                                           "species", "pits",      "regions", "time",  "transport", "output"};
-const std::vector<std::string> kTopTables = {"dem",  "terrain", "runoff", "hydraulics", "species",
-                                             "pits", "regions", "time",   "transport",  "output"};
+const std::vector<std::string> kTopKeys = {"title",   "institution", "dem",      "terrain", "runoff",    "hydraulics", "species",
+                                           "pits",    "regions",     "exposure", "time",    "transport", "output"};
+const std::vector<std::string> kTopTables = {"dem",     "terrain",  "runoff", "hydraulics", "species", "pits",
+                                             "regions", "exposure", "time",   "transport",  "output"};
 
 void parse_dem(Checker& c, const Section& top, ScenarioDem& dem) {
   const Section s = c.table(top, "dem", true, "[dem] path = \"data/dem.tif\"");
@@ -638,6 +638,26 @@ void parse_regions(Checker& c, const Section& top, ScenarioRegions& r) {
   }
 }
 
+void parse_exposure(Checker& c, const Section& top, ScenarioExposure& e) {
+  const Section s = c.table(top, "exposure", false, "[exposure] settlements = \"data/villages.gpkg\"");
+  if (!s.t) return;
+  c.unknown_keys(s, {"settlements", "settlements_layer", "name_field", "population_field", "settlement_snap_m", "population",
+                     "near_stream_m"});
+  if (auto v = c.path(s, "settlements", false, "settlement layer", "settlements = \"data/villages.gpkg\"")) e.settlements = *v;
+  if (auto v = c.string(s, "settlements_layer", false, "settlements_layer = \"villages\"")) e.settlements_layer = v->v;
+  for (auto [key, target] : {std::pair{"name_field", &e.name_field}, std::pair{"population_field", &e.population_field}}) {
+    if (auto v = c.string(s, key, false, std::string(key) + " = \"...\"")) {
+      if (v->v.empty())
+        c.add(v->line, in_quotes(key) + " in [exposure] is empty", "name the settlement layer's field, or leave the key out");
+      else
+        *target = v->v;
+    }
+  }
+  c.bounded(s, "settlement_snap_m", 0, false, "settlement_snap_m = 1000", e.settlement_snap_m);
+  if (auto v = c.path(s, "population", false, "population raster", "population = \"data/population.tif\"")) e.population = *v;
+  c.bounded(s, "near_stream_m", 0, false, "near_stream_m = 1000", e.near_stream_m);
+}
+
 void parse_time(Checker& c, const Section& top, ScenarioTime& t, bool& valid) {
   valid = false;
   const Section s = c.table(top, "time", true, "[time] start = \"2025-01-01\" and end = \"2025-12-31\"");
@@ -782,6 +802,7 @@ Scenario parse_scenario_text(const std::string& text, const std::string& file, c
   parse_species(c, root, sc.species);
   parse_pits(c, top, sc.pits, sc.species);
   parse_regions(c, top, sc.regions);
+  parse_exposure(c, top, sc.exposure);
   parse_transport(c, top, sc.transport);
   parse_output(c, top, sc.output, sc.time, time_valid, sc.species);
 

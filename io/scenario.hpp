@@ -76,6 +76,16 @@ struct ScenarioRegions {
   std::string name_field = "name";
 };
 
+struct ScenarioExposure {
+  std::string settlements;            // OGR point layer of places; empty: none
+  std::string settlements_layer;      // empty: the first
+  std::string name_field = "name";
+  std::string population_field = "population";
+  double settlement_snap_m = 1000;    // a place drinks from the nearest stream cell within this
+  std::string population;             // raster of people per cell; empty: none
+  double near_stream_m = 1000;        // people within this of a stream above a guideline are exposed
+};
+
 struct ScenarioTime {
   std::string start;                  // ISO 8601 date or date-time (required)
   std::string end;                    // ISO 8601, after start (required)
@@ -114,6 +124,7 @@ struct Scenario {
   std::vector<ScenarioSpecies> species;  // at least one
   ScenarioPits pits;
   ScenarioRegions regions;
+  ScenarioExposure exposure;
   ScenarioTime time;
   ScenarioTransport transport;
   ScenarioOutput output;

@@ -412,6 +412,14 @@ Candidate nearest_stream(const Grid& g, const StreamCells& streams, double row_f
 
 }  // namespace
 
+StreamSnap nearest_stream_cell(const Grid& g, const StreamCells& streams, double x, double y, double max_distance_m) {
+  double min_height_m = std::numeric_limits<double>::infinity();
+  for (double h : g.cell_height_m) min_height_m = std::min(min_height_m, h);
+  const auto [row_f, col_f] = grid_position(g, x, y);
+  const Candidate c = nearest_stream(g, streams, row_f, col_f, max_distance_m, min_height_m);
+  return c.cell < 0 ? StreamSnap{} : StreamSnap{c.cell, c.distance_m, c.area_m2};
+}
+
 PitSources snap_pits(const ValidatedPits& pits, const Grid& g, const StreamCells& streams, const SnapOptions& options,
                      const std::string& path) {
   const auto cells = static_cast<std::size_t>(g.cells());

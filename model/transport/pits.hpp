@@ -134,6 +134,16 @@ struct PitSources {
   std::vector<std::string> warnings;
 };
 
+// The nearest stream cell within max_distance_m of the point (x, y) in the grid's CRS (ties:
+// larger contributing area, then smaller cell index); cell = -1 when there is none. What pits,
+// sampling stations and settlements snap with.
+struct StreamSnap {
+  index_t cell = -1;
+  double distance_m = 0;
+  double area_m2 = 0;
+};
+StreamSnap nearest_stream_cell(const Grid& grid, const StreamCells& streams, double x, double y, double max_distance_m);
+
 // Distance in metres from a point at fractional grid position (row_f, col_f) (0.5 = centre of
 // cell 0) to the centre of cell (r, c): E–W cell widths and N–S heights averaged between the
 // point's row and the cell's row, so geographic grids are measured in metres per row.

@@ -81,13 +81,7 @@ class ReportCommand : public ::testing::Test {
     dir_ = fs::temp_directory_path() / fmt::format("leachflow-report-test-{}-{}", ::getpid(), std::rand());
     fs::create_directories(dir_);
     leachflow::test::write_valley(dir_, 10.0, 2.0);
-    std::ofstream(dir_ / "regions.geojson") << R"({"type": "FeatureCollection",
- "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32647"}},
- "features": [
-  {"type": "Feature", "properties": {"name": "Upland <N> & \"hills\", east"}, "geometry": {"type": "Polygon",
-   "coordinates": [[[499000, 2798000], [503100, 2798000], [503100, 2801000], [499000, 2801000], [499000, 2798000]]]}},
-  {"type": "Feature", "properties": {"name": "Lowland"}, "geometry": {"type": "Polygon",
-   "coordinates": [[[499000, 2795000], [503100, 2795000], [503100, 2798000], [499000, 2798000], [499000, 2795000]]]}}]})";
+    leachflow::test::write_two_regions(dir_, R"(Upland <N> & \"hills\", east)");
     std::ofstream(dir_ / "s.toml") << R"(title = "valley <report> test"
 [dem]
 path = "valley.tif"

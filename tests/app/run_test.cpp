@@ -285,14 +285,7 @@ TEST(RunCommand, InterruptKeepsTheStepsDoneAsAPartialNetcdf) {
 
 TEST(RunCommand, BorderCrossingCarriesThePitsLoadAtSteadyState) {
   const Valley v;
-  // Two regions split the valley between rows 19 and 20 (y = 2,798,000 m).
-  std::ofstream(v.dir / "regions.geojson") << R"({"type": "FeatureCollection",
- "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32647"}},
- "features": [
-  {"type": "Feature", "properties": {"name": "Upland"}, "geometry": {"type": "Polygon",
-   "coordinates": [[[499000, 2798000], [503100, 2798000], [503100, 2801000], [499000, 2801000], [499000, 2798000]]]}},
-  {"type": "Feature", "properties": {"name": "Lowland"}, "geometry": {"type": "Polygon",
-   "coordinates": [[[499000, 2795000], [503100, 2795000], [503100, 2798000], [499000, 2798000], [499000, 2795000]]]}}]})";
+  leachflow::test::write_two_regions(v.dir);  // split between rows 19 and 20
   const std::string out = (v.dir / "out").string();
   const std::string s = v.scenario("s.toml", "2025-01-31", "[regions]\npath = \"regions.geojson\"\nname_field = \"name\"\n");
   const CliRun r = run_cli("run '" + s + "' -o '" + out + "'");
@@ -461,4 +454,123 @@ TEST(RunCommand, ExposureMapsEqualStatisticsTakenFromTheNetcdf) {
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header.rfind("species,guideline_mg_l,cells_above,area_above_km2,max_days_above", 0), 0u) << header;
+}
+
+// People downstream: settlements on the valley and a population raster at twice the DEM's
+// resolution (0.25 people per 50 m cell = 1 per DEM cell after sum resampling). The tracer's
+// guideline (0.2 mg/L) is exceeded from the pit (row 8, ~0.39 mg/L) down to where the growing
+// discharge dilutes it below 0.2 (C ∝ 1/contributing area, about row 16). Expected values are
+// taken independently from the run's peak GeoTIFF and stream mask, by brute force.
+TEST(RunCommand, SettlementsAndPopulationAboveGuidelinesMatchThePeakMap) {
+  const Valley v;
+  leachflow::test::write_two_regions(v.dir);
+  const auto lonlat = [](int r, double c) {  // c: fractional column of the cell's centre
+    std::vector<double> x{500000.0 + (c + 0.5) * 100.0}, y{2800000.0 - (r + 0.5) * 100.0};
+    leachflow::io::to_lonlat(leachflow::io::epsg_wkt(32647), x, y);
+    return std::pair{x[0], y[0]};
+  };
+  {
+    std::ofstream f(v.dir / "places.csv");
+    f << "name,lon,lat,population\n";
+    // Ban Na sits 40 m east of the valley's centre line (the tributary cell to its east is 60 m away).
+    const struct { const char* name; int r; double c; int people; } places[] = {
+        {"Ban Na", 12, 10.4, 500}, {"Ban Tai", 30, 10, 300}, {"Ban Nuea", 3, 10, 200}, {"Far Hamlet", 20, 0, 50}};
+    for (const auto& p : places) {
+      const auto [lon, lat] = lonlat(p.r, p.c);
+      f << fmt::format("{},{:.10f},{:.10f},{}\n", p.name, lon, lat, p.people);
+    }
+  }
+  const auto fine = leachflow::model::make_grid(80, 42, {500000.0, 50.0, 0.0, 2800000.0, 0.0, -50.0},
+                                                leachflow::io::epsg_wkt(32647), false);
+  leachflow::io::write_geotiff<float>((v.dir / "people.tif").string(), fine, std::vector<float>(80 * 42, 0.25f), -1.0);
+
+  const std::string out = (v.dir / "out").string();
+  const std::string s = v.scenario("s.toml", "2025-01-11",
+                                   "[regions]\npath = \"regions.geojson\"\n"
+                                   "[exposure]\nsettlements = \"places.csv\"\nsettlement_snap_m = 300\n"
+                                   "population = \"people.tif\"\nnear_stream_m = 150\n",
+                                   0.2);
+  const CliRun r = run_cli("run '" + s + "' -o '" + out + "'");
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("people downstream"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 of 4 settlements have no stream within 300 m"), std::string::npos) << r.out;
+
+  const std::vector<double> peak = read_tif((fs::path(out) / "peak_tracer.tif").string());
+  const std::vector<double> stream = read_nc((fs::path(out) / "run.nc").string(), "stream", 1);
+  ASSERT_EQ(peak.size(), static_cast<std::size_t>(rows * cols));
+  ASSERT_EQ(stream.size(), peak.size());
+  std::vector<int> hot;
+  for (int i = 0; i < rows * cols; ++i)
+    if (stream[static_cast<std::size_t>(i)] == 1 && peak[static_cast<std::size_t>(i)] > 0.2) hot.push_back(i);
+  ASSERT_GE(hot.size(), 5u);
+  ASSERT_LT(hot.size(), 32u);  // the guideline is exceeded on part of the valley only
+  int exposed = 0, exposed_lowland = 0;
+  for (int i = 0; i < rows * cols; ++i) {
+    bool near = false;
+    for (int h : hot) near = near || std::hypot((i / cols - h / cols) * 100.0, (i % cols - h % cols) * 100.0) <= 150.0;
+    exposed += near;
+    exposed_lowland += near && i / cols >= 20;
+  }
+
+  const nlohmann::json j = read_json(fs::path(out) / "summary.json");
+  ASSERT_EQ(j["people"].size(), 2u);
+  const auto& tracer = j["people"][1];
+  ASSERT_EQ(tracer["species"], "tracer");
+  EXPECT_EQ(tracer["settlements"].get<int>(), 4);
+  EXPECT_EQ(tracer["settlements_above"].get<int>(), 1);  // Ban Na only: Ban Tai is diluted, Ban Nuea upstream
+  EXPECT_DOUBLE_EQ(tracer["settlement_people_above"].get<double>(), 500.0);
+  EXPECT_NEAR(tracer["population"].get<double>(), 840.0, 1e-6);  // 40 × 21 cells, one person each
+  EXPECT_NEAR(tracer["population_exposed"].get<double>(), exposed, 1e-6);
+  EXPECT_EQ(j["people"][0]["settlements_above"].get<int>(), 0);  // sulfate stays far below 250 mg/L
+
+  // settlements.csv: one row per place and species; Ban Na's peak is the peak map's at its stream cell.
+  std::ifstream csv(fs::path(out) / "settlements.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line.rfind("name,population,lon,lat,stream_row,stream_col,distance_m,species,guideline_mg_l,peak_mg_l", 0), 0u);
+  int n = 0;
+  while (std::getline(csv, line)) {
+    ++n;
+    if (line.rfind("Ban Na,", 0) == 0 && line.find(",tracer,") != std::string::npos) {
+      std::vector<std::string> f;
+      std::stringstream ss(line);
+      for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+      ASSERT_GE(f.size(), 13u) << line;
+      EXPECT_EQ(f[4], "12");
+      EXPECT_EQ(f[5], "10");
+      EXPECT_NEAR(std::stod(f[6]), 40.0, 0.1);
+      EXPECT_NEAR(std::stod(f[9]), peak[12 * cols + 10], 1e-5 * peak[12 * cols + 10]);
+      EXPECT_EQ(f[12], "yes");
+    }
+    if (line.rfind("Far Hamlet,", 0) == 0) {
+      EXPECT_NE(line.find("no stream within 300 m"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(n, 8);
+
+  // exposed_population.csv: per region and for the whole grid.
+  std::ifstream pop(fs::path(out) / "exposed_population.csv");
+  std::getline(pop, line);
+  EXPECT_EQ(line, "region,species,guideline_mg_l,near_stream_m,population,population_exposed,share_exposed");
+  std::map<std::string, double> by_region;
+  while (std::getline(pop, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 7u) << line;
+    if (f[1] == "tracer") by_region[f[0]] = std::stod(f[5]);
+  }
+  EXPECT_NEAR(by_region.at("(whole grid)"), exposed, 1e-6);
+  EXPECT_NEAR(by_region.at("Lowland"), exposed_lowland, 1e-6);
+  EXPECT_NEAR(by_region.at("Upland"), exposed - exposed_lowland, 1e-6);
+}
+
+TEST(RunCommand, BadPopulationRasterFailsBeforeTheRun) {
+  const Valley v;
+  std::ofstream(v.dir / "people.tif") << "not a raster";
+  const std::string s = v.scenario("s.toml", "2025-01-03", "[exposure]\npopulation = \"people.tif\"\n");
+  const CliRun r = run_cli("run '" + s + "' -o '" + (v.dir / "out").string() + "'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("people.tif"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(v.dir / "out" / "run.nc"));
 }

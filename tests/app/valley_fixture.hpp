@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,6 +34,19 @@ inline void write_valley(const std::filesystem::path& dir, double sulfate_kg_day
   io::to_lonlat(grid.crs_wkt, x, y);
   std::ofstream(dir / "pits.csv") << "id,lon,lat,sulfate_kg_day,tracer_kg_day\n"
                                   << fmt::format("p1,{:.10f},{:.10f},{},{}\n", x[0], y[0], sulfate_kg_day, tracer_kg_day);
+}
+
+// Writes dir/regions.geojson: two regions split between rows 19 and 20 (y = 2,798,000 m), so the
+// valley crosses once, upland → lowland. upland_json: the first region's name as a JSON string
+// body (escaped by the caller).
+inline void write_two_regions(const std::filesystem::path& dir, const std::string& upland_json = "Upland") {
+  std::ofstream(dir / "regions.geojson") << R"({"type": "FeatureCollection",
+ "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32647"}},
+ "features": [
+  {"type": "Feature", "properties": {"name": ")" << upland_json << R"("}, "geometry": {"type": "Polygon",
+   "coordinates": [[[499000, 2798000], [503100, 2798000], [503100, 2801000], [499000, 2801000], [499000, 2798000]]]}},
+  {"type": "Feature", "properties": {"name": "Lowland"}, "geometry": {"type": "Polygon",
+   "coordinates": [[[499000, 2795000], [503100, 2795000], [503100, 2798000], [499000, 2798000], [499000, 2795000]]]}}]})";
 }
 
 }  // namespace leachflow::test
