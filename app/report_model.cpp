@@ -256,6 +256,20 @@ Report read_report(const std::string& dir) {
     r.pits = j["pits"].size();
     for (const auto& p : j["pits"]) r.largest_snap_m = std::max(r.largest_snap_m, json_number(p, "snap_distance_m"));
   }
+  if (j.contains("people") && j["people"].is_array())
+    for (const auto& e : j["people"]) {
+      People p;
+      p.species = json_string(e, "species");
+      p.guideline_mg_l = json_number(e, "guideline_mg_l");
+      p.settlements = static_cast<long long>(json_number(e, "settlements"));
+      p.settlements_above = static_cast<long long>(json_number(e, "settlements_above"));
+      p.settlement_people_above = json_number(e, "settlement_people_above");
+      p.has_population = e.contains("population");
+      p.population = json_number(e, "population");
+      p.population_exposed = json_number(e, "population_exposed");
+      p.near_stream_m = json_number(e, "near_stream_m");
+      r.people.push_back(std::move(p));
+    }
   if (j.contains("warnings") && j["warnings"].is_array())
     for (const auto& w : j["warnings"])
       if (w.is_string()) r.warnings.push_back(w.get<std::string>());
@@ -325,6 +339,20 @@ Report read_report(const std::string& dir) {
     for (std::size_t i = 0; i < csv.rows.size(); ++i)
       r.exposure.push_back({field(csv, i, "species"), number(csv, i, "guideline_mg_l"), number(csv, i, "area_above_km2"),
                             number(csv, i, "max_days_above"), static_cast<long long>(number(csv, i, "cells_above"))});
+  }
+  if (fs::exists(d / "settlements.csv", ec)) {
+    const Csv csv = read_csv(d / "settlements.csv", {"name", "population", "species", "guideline_mg_l", "peak_mg_l",
+                                                     "days_above", "above_guideline"});
+    for (std::size_t i = 0; i < csv.rows.size(); ++i) {
+      if (field(csv, i, "above_guideline") != "yes") continue;
+      const std::string pop = field(csv, i, "population");
+      r.places_above.push_back({field(csv, i, "name"), field(csv, i, "species"),
+                                pop.empty() ? std::nan("") : number(csv, i, "population"), number(csv, i, "peak_mg_l"),
+                                number(csv, i, "guideline_mg_l"), number(csv, i, "days_above")});
+    }
+    std::stable_sort(r.places_above.begin(), r.places_above.end(), [](const Place& a, const Place& b) {
+      return a.peak_mg_l / a.guideline_mg_l > b.peak_mg_l / b.guideline_mg_l;
+    });
   }
   r.images = find_images(d);
   return r;

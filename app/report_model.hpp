@@ -52,6 +52,21 @@ struct Exposure {  // exposure.csv
   long long cells_above = 0;
 };
 
+struct People {  // summary.json "people": one species
+  std::string species;
+  double guideline_mg_l = 0;
+  long long settlements = 0, settlements_above = 0;
+  double settlement_people_above = 0;
+  bool has_population = false;
+  double population = 0, population_exposed = 0, near_stream_m = 0;
+};
+
+struct Place {  // settlements.csv: a place whose stream exceeded a species' guideline
+  std::string name, species;
+  double population = 0;  // NaN when unknown
+  double peak_mg_l = 0, guideline_mg_l = 0, days_above = 0;
+};
+
 struct Image {
   std::string file;     // name inside the run directory
   std::string caption;
@@ -72,6 +87,8 @@ struct Report {
   std::vector<Budget> budgets;        // empty: budgets.csv absent
   std::vector<Attribution> attribution;
   std::vector<Exposure> exposure;
+  std::vector<People> people;         // empty: the scenario had no [exposure] inputs
+  std::vector<Place> places_above;    // by peak/guideline, largest first
   std::vector<Image> images;          // peak_map.png first, then exposure maps, then other PNGs
   std::vector<std::string> warnings;
   bool has_crossings = false, has_budgets = false, has_attribution = false, has_exposure = false;

@@ -77,6 +77,42 @@ Table exposure_table(const Report& r) {
   return t;
 }
 
+Table people_table(const Report& r) {
+  Table t;
+  t.id = "people";
+  t.title = "People downstream";
+  t.note = "From summary.json: settlements whose stream exceeded the guideline at some time, and people living near "
+           "streams that did (a screening measure of who lives along contaminated rivers, not of who drinks from them).";
+  t.header = {"Species", "Guideline (mg/L)", "Settlements above", "People in them", "People near streams above",
+              "Population"};
+  t.numeric = {false, true, true, true, true, true};
+  for (const auto& p : r.people) {
+    if (!(p.guideline_mg_l > 0)) continue;
+    t.rows.push_back({p.species, table_number(p.guideline_mg_l),
+                      p.settlements > 0 ? fmt::format("{} of {}", p.settlements_above, p.settlements) : "-",
+                      p.settlements > 0 ? table_number(p.settlement_people_above) : "-",
+                      p.has_population ? fmt::format("{} (within {:g} m)", table_number(p.population_exposed), p.near_stream_m) : "-",
+                      p.has_population ? table_number(p.population) : "-"});
+  }
+  return t;
+}
+
+Table places_table(const Report& r) {
+  Table t;
+  t.id = "places";
+  t.title = "Settlements on streams above a guideline";
+  t.note = "From settlements.csv, most exceeded first (at most 50 rows; the file has them all).";
+  t.header = {"Place", "Species", "Peak (mg/L)", "Guideline (mg/L)", "Times the guideline", "Days above", "Population"};
+  t.numeric = {false, false, true, true, true, true, true};
+  for (std::size_t k = 0; k < r.places_above.size() && k < 50; ++k) {
+    const Place& p = r.places_above[k];
+    t.rows.push_back({p.name, p.species, table_number(p.peak_mg_l), table_number(p.guideline_mg_l),
+                      table_number(p.peak_mg_l / p.guideline_mg_l), table_number(p.days_above),
+                      std::isnan(p.population) ? "-" : table_number(p.population)});
+  }
+  return t;
+}
+
 Table ledger_table(const Report& r) {
   Table t;
   t.id = "ledger";
@@ -135,6 +171,8 @@ std::vector<Table> report_tables(const Report& r) {
   if (!r.crossings.empty()) t.push_back(crossing_table(r));
   t.push_back(peak_table(r));
   if (r.has_exposure) t.push_back(exposure_table(r));
+  if (!r.people.empty()) t.push_back(people_table(r));
+  if (!r.places_above.empty()) t.push_back(places_table(r));
   t.push_back(ledger_table(r));
   if (r.has_budgets) t.push_back(budget_table(r));
   if (r.has_attribution) t.push_back(attribution_table(r));

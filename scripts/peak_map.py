@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PNG quicklook of a leachflow run: peak concentration per species on the stream network, with
-borders, pits and a scale bar; one panel per species, logarithmic colours in mg/L, cells above
-the species' guideline outlined in the legend text.
+the streams, borders, pits, settlements (red where above the guideline) and a scale bar; one
+panel per species, logarithmic colours in mg/L with the guideline marked on the colour bar.
 
 Reads RUN_DIR/peak_<species>.tif (written by `leachflow run`); borders and pits from any OGR
 layer (a layer without a CRS, such as world-atlas TopoJSON, is taken as lon/lat WGS84).
@@ -63,6 +63,37 @@ def rings(geom):
             yield from rings(geom.GetGeometryRef(i))
 
 
+def river_mask(run_dir, shape, factor=30.0):
+    """The larger rivers of the run: stream cells (NetCDF static field `stream`) whose contributing
+    area is at least `factor` times the stream threshold (the smallest stream's area), so the map
+    shows the river network rather than every headwater. None when the fields were not written."""
+    for nc in sorted(glob.glob(os.path.join(run_dir, "*.nc"))):
+        if nc.endswith(".partial.nc"):
+            continue
+        try:
+            # Keep the datasets alive while their bands are read (GDAL's Python bindings crash otherwise).
+            sds = gdal.Open(f'NETCDF:"{nc}":stream')
+            ads = gdal.Open(f'NETCDF:"{nc}":contributing_area')
+            s = sds.GetRasterBand(1).ReadAsArray()
+            a = ads.GetRasterBand(1).ReadAsArray().astype(float)
+        except (RuntimeError, AttributeError):
+            continue
+        if s.shape != shape or a.shape != shape:
+            continue
+        on = (s == 1) & np.isfinite(a) & (a > 0)
+        if not on.any():
+            return on
+        return on & (a >= factor * a[on].min())
+    return None
+
+
+def nice_length_km(width_km):
+    """A 1-2-5 length near a fifth of the map's width, for the scale bar."""
+    target = max(width_km / 5.0, 1e-3)
+    k = 10.0 ** math.floor(math.log10(target))
+    return min((m * k for m in (1, 2, 5, 10)), key=lambda v: abs(v - target))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--run", required=True)
@@ -78,6 +109,12 @@ def main():
     if os.path.exists(cpath):
         with open(cpath) as f:
             crossings = list(csv.DictReader(f))
+
+    settlements = []
+    spath = os.path.join(a.run, "settlements.csv")
+    if os.path.exists(spath):
+        with open(spath) as f:
+            settlements = list(csv.DictReader(f))
 
     tifs = sorted(glob.glob(os.path.join(a.run, "peak_*.tif")))
     if not tifs:
@@ -98,7 +135,13 @@ def main():
         name = os.path.basename(tif)[5:-4]
         guide = float(md.get("GUIDELINE_MG_L", "0") or 0)
         pos = z[np.isfinite(z) & (z > 0)]
-        ax.set_facecolor("#e8eef2")
+        ax.set_facecolor("#f4f1ea")
+        streams = river_mask(a.run, z.shape)
+        if streams is None:
+            streams = np.isfinite(z)
+        ax.imshow(np.where(streams, 1.0, np.nan), extent=(x0, x1, y0, y1), origin="upper",
+                  cmap=mcolors.ListedColormap(["#9ecae1"]), interpolation="nearest")
+        ax.plot([], [], color="#9ecae1", lw=3, label="rivers")  # legend entry for the raster above
         if pos.size:
             vmax = float(np.nanmax(pos))
             vmin = max(vmax * 1e-4, float(np.nanmin(pos)))
@@ -118,7 +161,19 @@ def main():
                 p = np.array(pts)
                 ax.scatter(p[:, 0], p[:, 1], marker="^", s=28, color="#1f77b4", edgecolor="white", lw=0.6,
                            label="leaching pits", zorder=5)
-                ax.legend(loc="lower left", fontsize=8)
+        places = [p for p in settlements if p["species"] == name and p["lon"]]
+        if places:
+            wgs = osr.SpatialReference()
+            wgs.ImportFromEPSG(4326)
+            wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+            ct = osr.CoordinateTransformation(wgs, srs)
+            for above, colour, label in ((False, "#555555", "settlements"), (True, "#d62728", "settlements above guideline")):
+                pts = [ct.TransformPoint(float(p["lon"]), float(p["lat"]))[:2] for p in places
+                       if (p.get("above_guideline") == "yes") == above]
+                if pts:
+                    q = np.array(pts)
+                    ax.scatter(q[:, 0], q[:, 1], marker="s", s=14, color=colour, edgecolor="white", lw=0.4,
+                               label=label, zorder=6)
         rows = [c for c in crossings if c["species"] == name and float(c["peak_flux_kg_day"]) > 0]
         if rows:
             wgs = osr.SpatialReference()
@@ -137,24 +192,25 @@ def main():
                             pts[k], xytext=offsets[n % len(offsets)], textcoords="offset points",
                             arrowprops=dict(arrowstyle="-", color="#008b8b", lw=0.5), fontsize=6.5, color="#004d4d",
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7), zorder=7)
-            ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left", fontsize=8)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_title(f"peak {name}")
-        # Scale bar: 100 km, measured along the bottom of the map.
+        # Scale bar: a 1-2-5 length near a fifth of the width, measured along the bottom of the map.
+        ybar = y0 + 0.06 * (y1 - y0)
         if srs.IsGeographic():
-            lat = y0 + 0.06 * (y1 - y0)
-            dx = 100.0 / (111.32 * math.cos(math.radians(lat)))
+            km_per_x = 111.32 * math.cos(math.radians(ybar))
             ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (y0 + y1))))
             ax.set_xlabel("longitude (deg E)")
             ax.set_ylabel("latitude (deg N)")
         else:
-            lat = y0 + 0.06 * (y1 - y0)
-            dx = 100e3
+            km_per_x = srs.GetLinearUnits() / 1000.0
             ax.set_aspect("equal")
+        km = nice_length_km((x1 - x0) * km_per_x)
+        dx = km / km_per_x
         sx = x0 + 0.6 * (x1 - x0)
-        ax.plot([sx, sx + dx], [lat, lat], color="black", lw=3)
-        ax.text(sx + dx / 2, lat + 0.015 * (y1 - y0), "100 km", ha="center", fontsize=8)
+        ax.plot([sx, sx + dx], [ybar, ybar], color="black", lw=3)
+        ax.text(sx + dx / 2, ybar + 0.015 * (y1 - y0), f"{km:g} km", ha="center", fontsize=8)
     fig.suptitle("leachflow: peak concentration on streams", fontsize=12)
     fig.tight_layout()
     tmp = a.out + ".part.png"

@@ -563,6 +563,16 @@ TEST(RunCommand, SettlementsAndPopulationAboveGuidelinesMatchThePeakMap) {
   EXPECT_NEAR(by_region.at("(whole grid)"), exposed, 1e-6);
   EXPECT_NEAR(by_region.at("Lowland"), exposed_lowland, 1e-6);
   EXPECT_NEAR(by_region.at("Upland"), exposed - exposed_lowland, 1e-6);
+
+  // The report carries both: the people table and Ban Na among the places above.
+  const CliRun rep = run_cli("report '" + out + "'");
+  ASSERT_EQ(rep.code, 0) << rep.err;
+  std::ifstream md_file(fs::path(out) / "report.md");
+  const std::string md((std::istreambuf_iterator<char>(md_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(md.find("People downstream"), std::string::npos) << md;
+  EXPECT_NE(md.find("| tracer | 0.2 | 1 of 4 | 500 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Ban Na | tracer |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| Ban Tai | tracer |"), std::string::npos) << md;
 }
 
 TEST(RunCommand, BadPopulationRasterFailsBeforeTheRun) {
