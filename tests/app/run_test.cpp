@@ -584,3 +584,62 @@ TEST(RunCommand, BadPopulationRasterFailsBeforeTheRun) {
   EXPECT_NE(r.err.find("people.tif"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(v.dir / "out" / "run.nc"));
 }
+
+// Two pits in Upland on the valley (p1 at row 8, p2 at row 14, both above the border at row 20):
+// for conservative sulfate the shares at the crossing are the loads' shares (10 : 30), they sum
+// to one, and each pit's attributed flux equals the crossing flux of a run with that pit alone.
+TEST(RunCommand, AttributionSharesAreTheLoadsAndEqualSinglePitRuns) {
+  const Valley v;
+  leachflow::test::write_two_regions(v.dir);
+  const auto pit_line = [](const char* id, int r, double sulfate, double tracer) {
+    std::vector<double> x{500000.0 + (valley + 0.5) * 100.0}, y{2800000.0 - (r + 0.5) * 100.0};
+    leachflow::io::to_lonlat(leachflow::io::epsg_wkt(32647), x, y);
+    return fmt::format("{},{:.10f},{:.10f},{},{}\n", id, x[0], y[0], sulfate, tracer);
+  };
+  const std::string header = "id,lon,lat,sulfate_kg_day,tracer_kg_day\n";
+  const std::string p1 = pit_line("p1", pit_row, 10.0, 1.0), p2 = pit_line("p2", 14, 30.0, 3.0);
+  const auto run_with = [&](const std::string& pits, const std::string& name) {
+    std::ofstream(v.dir / "pits.csv") << header << pits;
+    const std::string out = (v.dir / name).string();
+    const CliRun r = run_cli("run '" + v.scenario("s.toml", "2025-01-11", "[regions]\npath = \"regions.geojson\"\n") +
+                             "' -o '" + out + "'");
+    EXPECT_EQ(r.code, 0) << r.err << r.out;
+    return out;
+  };
+  // Crossing flux of the last step, per species, from crossings.csv's peak (steady after a day).
+  const auto crossing_flux = [](const std::string& out) {
+    std::map<std::string, double> flux;
+    const nlohmann::json j = read_json(fs::path(out) / "summary.json");  // alive for the loop
+    for (const auto& c : j["crossings"])
+      flux[c["species"].get<std::string>()] = c["peak_flux_kg_day"].get<double>();
+    return flux;
+  };
+  const std::string both = run_with(p1 + p2, "both");
+  const auto alone1 = crossing_flux(run_with(p1, "p1"));
+  const auto alone2 = crossing_flux(run_with(p2, "p2"));
+  ASSERT_EQ(alone1.size(), 2u);
+  ASSERT_EQ(alone2.size(), 2u);
+
+  std::ifstream att(fs::path(both) / "attribution.csv");
+  std::string line;
+  std::getline(att, line);
+  std::map<std::string, double> share_sum;
+  int rows_seen = 0;
+  while (std::getline(att, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_GE(f.size(), 9u) << line;
+    ++rows_seen;
+    const std::string& sp = f[3];
+    const double flux = std::stod(f[6]), share = std::stod(f[8]);
+    share_sum[sp] += share;
+    const double alone = (f[4] == "p1" ? alone1 : alone2).at(sp);
+    EXPECT_NEAR(flux, alone, 1e-4 * alone) << line;  // attribution = the single-pit run
+    if (sp == "sulfate") {
+      EXPECT_NEAR(share, f[4] == "p1" ? 0.25 : 0.75, 1e-4) << line;
+    }
+  }
+  EXPECT_EQ(rows_seen, 4);  // 2 pits × 2 species
+  for (const auto& [sp, sum] : share_sum) EXPECT_NEAR(sum, 1.0, 1e-12) << sp;
+}
