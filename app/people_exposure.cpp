@@ -135,6 +135,37 @@ void population(const io::Scenario& s, const io::Population& pop, const model::G
 
 }  // namespace
 
+std::vector<SnappedPlace> snapped_places(const io::Scenario& s, const PeopleInputs& in, const model::Grid& grid,
+                                         std::span<const double> area_m2, std::span<const std::uint8_t> stream) {
+  std::vector<SnappedPlace> out;
+  const model::transport::StreamCells streams{area_m2, stream, 0.0};
+  for (const auto& p : in.places) {
+    const auto snap = model::transport::nearest_stream_cell(grid, streams, p.point.x, p.point.y, s.exposure.settlement_snap_m);
+    if (snap.cell >= 0) out.push_back({p.text(s.exposure.name_field).value_or(fmt::format("feature {}", p.fid)), snap.cell});
+  }
+  return out;
+}
+
+std::string write_place_attribution(const std::string& out_dir, const std::vector<SnappedPlace>& places,
+                                    const std::vector<model::transport::AttributionResult>& results,
+                                    const std::vector<std::string>& species, const std::string& when) {
+  const std::string path = (fs::path(out_dir) / "settlement_attribution.csv").string();
+  write_csv(path, "place,species,source,load_kg_day,flux_kg_day,transmission,share,steady_state_of", [&](std::ofstream& f) {
+    for (std::size_t s = 0; s < results.size() && s < species.size(); ++s) {
+      const auto& r = results[s];
+      for (std::size_t p = 0; p < places.size() && p < r.points.size(); ++p)
+        for (std::size_t src = 0; src < r.sources.size(); ++src) {
+          const double flux = r.flux_kg_day[src][p];
+          if (!(flux > 0)) continue;
+          f << fmt::format("{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{}\n", csv_text(places[p].name), species[s],
+                           csv_text(r.sources[src]), r.load_kg_day[src], flux, r.transmission[src][p], r.share[src][p],
+                           when);
+        }
+    }
+  });
+  return path;
+}
+
 PeopleInputs read_people_inputs(const io::Scenario& s, const model::Grid& grid) {
   PeopleInputs in;
   if (!s.exposure.settlements.empty())

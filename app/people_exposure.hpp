@@ -24,6 +24,7 @@
 #include "io/scenario.hpp"
 #include "io/vector.hpp"
 #include "model/grid.hpp"
+#include "model/transport/attribution.hpp"
 
 namespace leachflow::app {
 
@@ -48,6 +49,22 @@ struct PeopleInputs {
   bool any() const { return !places.empty() || population.has_value(); }
 };
 PeopleInputs read_people_inputs(const io::Scenario& s, const model::Grid& grid);
+
+// Settlements snapped to streams (the same rule as settlements.csv): name and stream cell.
+struct SnappedPlace {
+  std::string name;
+  std::int64_t cell = -1;
+};
+std::vector<SnappedPlace> snapped_places(const io::Scenario& s, const PeopleInputs& in, const model::Grid& grid,
+                                         std::span<const double> area_m2, std::span<const std::uint8_t> stream);
+
+// DIR/settlement_attribution.csv: per place, species and source with flux there, the source's
+// load, the flux it sends to the place's stream cell, the transmission and its share
+// (model/transport/attribution.hpp; results: one per species, points = the places' cells in
+// order). Returns the path.
+std::string write_place_attribution(const std::string& out_dir, const std::vector<SnappedPlace>& places,
+                                    const std::vector<model::transport::AttributionResult>& results,
+                                    const std::vector<std::string>& species, const std::string& when);
 
 // stats: the run's exposure statistics (output cells); area_m2 and stream: per cell.
 // regions may be null (then only the whole-grid row). Nothing happens when the scenario has

@@ -53,7 +53,10 @@ std::vector<std::string> RunOutputs::planned_files(const io::Scenario& scenario,
   files.push_back((fs::path(out_dir) / "exposure.csv").string());
   files.push_back((fs::path(out_dir) / "links.csv").string());
   files.push_back((fs::path(out_dir) / "budgets.csv").string());
-  if (!scenario.exposure.settlements.empty()) files.push_back((fs::path(out_dir) / "settlements.csv").string());
+  if (!scenario.exposure.settlements.empty()) {
+    files.push_back((fs::path(out_dir) / "settlements.csv").string());
+    files.push_back((fs::path(out_dir) / "settlement_attribution.csv").string());
+  }
   if (!scenario.exposure.population.empty()) files.push_back((fs::path(out_dir) / "exposed_population.csv").string());
   if (scenario.output.map_png) files.push_back((fs::path(out_dir) / "peak_map.png").string());
   return files;

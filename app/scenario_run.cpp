@@ -254,21 +254,29 @@ int run_scenario(const RunRequest& request) {
   summary.complete = stopped.empty();
   summary.stopped_because = stopped;
 
-  // Source attribution at the crossings: one batched steady solve per species under the flows
-  // and loads in force at the last step.
-  if (outputs.has_crossings() && summary.steps_done > 0) {
-    const std::vector<index_t> crossing_cells = outputs.crossing_cells();
+  // Source attribution at the crossings and the settlements: one batched steady solve per
+  // species and set of points, under the flows and loads in force at the last step.
+  const std::vector<SnappedPlace> places = snapped_places(s, people, grid, built->area_m2, built->stream);
+  if ((outputs.has_crossings() || !places.empty()) && summary.steps_done > 0) {
     const double day = transport.time_day() - 0.5 * s.time.step_days;
+    const std::string when = "loads and flows of " + model::format_iso8601_date(s.time.start_day + day);
     const std::map<std::string, std::string>& cluster = built->cluster;
     if (!s.pits.cluster_field.empty() && cluster.empty())
       summary.warnings.push_back("no pit has a value in the cluster field \"" + s.pits.cluster_field +
                                  "\": attribution is by pit");
-    std::vector<model::transport::AttributionResult> results;
-    for (int k : written)
-      results.push_back(model::transport::attribute_sources(*terrain.graph, hydraulics.state(), species, k, sources, crossing_cells,
-                                                            day, cluster, hydraulics.options().law.min_discharge_m3s));
-    outputs.set_attribution(std::move(results),
-                            "loads and flows of " + model::format_iso8601_date(s.time.start_day + day));
+    const auto attribute = [&](std::span<const index_t> points) {
+      std::vector<model::transport::AttributionResult> results;
+      for (int k : written)
+        results.push_back(model::transport::attribute_sources(*terrain.graph, hydraulics.state(), species, k, sources, points,
+                                                              day, cluster, hydraulics.options().law.min_discharge_m3s));
+      return results;
+    };
+    if (outputs.has_crossings()) outputs.set_attribution(attribute(outputs.crossing_cells()), when);
+    if (!places.empty()) {
+      std::vector<index_t> cells;
+      for (const auto& p : places) cells.push_back(p.cell);
+      summary.outputs.push_back(write_place_attribution(request.out_dir, places, attribute(cells), written_names, when));
+    }
   }
 
   for (int k = 0; k < transport.species_count(); ++k) {

@@ -564,6 +564,28 @@ TEST(RunCommand, SettlementsAndPopulationAboveGuidelinesMatchThePeakMap) {
   EXPECT_NEAR(by_region.at("Lowland"), exposed_lowland, 1e-6);
   EXPECT_NEAR(by_region.at("Upland"), exposed - exposed_lowland, 1e-6);
 
+  // Attribution at the places (named points): the one pit sends Ban Na and Ban Tai, downstream,
+  // its whole conservative load; Ban Nuea, upstream, gets nothing and no row.
+  std::ifstream att(fs::path(out) / "settlement_attribution.csv");
+  std::getline(att, line);
+  EXPECT_EQ(line, "place,species,source,load_kg_day,flux_kg_day,transmission,share,steady_state_of");
+  std::map<std::string, std::vector<std::string>> att_rows;
+  while (std::getline(att, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 8u) << line;
+    att_rows[f[0] + "/" + f[1]] = f;
+  }
+  EXPECT_EQ(att_rows.size(), 4u);  // Ban Na and Ban Tai × sulfate and tracer
+  for (const char* place : {"Ban Na", "Ban Tai"}) {
+    const auto& f = att_rows.at(std::string(place) + "/tracer");
+    EXPECT_EQ(f[2], "p1");
+    EXPECT_NEAR(std::stod(f[4]), 2.0, 1e-4) << place;
+    EXPECT_NEAR(std::stod(f[5]), 1.0, 1e-4) << place;
+    EXPECT_DOUBLE_EQ(std::stod(f[6]), 1.0) << place;
+  }
+
   // The report carries both: the people table and Ban Na among the places above.
   const CliRun rep = run_cli("report '" + out + "'");
   ASSERT_EQ(rep.code, 0) << rep.err;
