@@ -43,8 +43,10 @@ std::size_t write_budgets_csv(const std::string& path, const model::Grid& grid, 
         ++rows;
       };
       if (regions) {
+        // Regions the species never reached (all terms zero) are left out.
         for (const auto& b : model::regions::zone_budgets(grid.rows, grid.cols, region_zone, cb))
-          row("region", b, regions->names.at(static_cast<std::size_t>(b.zone)));
+          if (b.load_in_kg != 0 || b.inflow_kg != 0 || b.stored_change_kg != 0)
+            row("region", b, regions->names.at(static_cast<std::size_t>(b.zone)));
       }
       // Basins: only those that received a load (a DEM has thousands of edge basins).
       for (const auto& b : model::regions::zone_budgets(grid.rows, grid.cols, basins.id, cb)) {

@@ -1,5 +1,5 @@
-// DIR/budgets.csv: the mass budget of every written species per region (when the scenario has
-// regions) and per drainage basin that received a load (model/regions/budgets.hpp), cumulative
+// DIR/budgets.csv: the mass budget of every written species per region that it reached (when
+// the scenario has regions) and per drainage basin that received a load (model/regions/budgets.hpp), cumulative
 // over the run. Columns: kind (region|basin), id, name, species, cells, load_in_kg, inflow_kg,
 // load_out_kg (all that left: into other zones and out of the domain), left_domain_kg,
 // reacted_kg, stored_change_kg, imbalance_kg (rounding without dispersion; the net dispersive
