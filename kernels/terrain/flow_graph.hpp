@@ -95,14 +95,26 @@ LF_HD inline index_t domain_neighbour(const grid_view& g, index_t i, index_t r, 
   return g.is_valid(j) ? j : index_t{-1};
 }
 
-// All 8 domain neighbours of a cell (-1 = off the grid or NoData), with one division.
+// All 8 domain neighbours of a cell (-1 = off the grid or NoData), with one division; or
+// with none when the caller knows the row and column (row kernels): interior cells then skip
+// the 8 bounds tests.
 struct domain_neighbours {
   index_t row = 0;
   index_t j[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
   LF_HD domain_neighbours(const grid_view& g, index_t i) {
     row = i / g.cols;
-    const index_t c = i - row * g.cols;
-    for (int d = 0; d < 8; ++d) j[d] = domain_neighbour(g, i, row, c, d);
+    set(g, i, i - row * g.cols);
+  }
+  LF_HD domain_neighbours(const grid_view& g, index_t i, index_t r, index_t c) : row(r) { set(g, i, c); }
+
+ private:
+  LF_HD void set(const grid_view& g, index_t i, index_t c) {
+    if (row > 0 && c > 0 && row + 1 < g.rows && c + 1 < g.cols) {
+      const index_t o[8] = {1, g.cols + 1, g.cols, g.cols - 1, -1, -g.cols - 1, -g.cols, -g.cols + 1};
+      for (int d = 0; d < 8; ++d) j[d] = g.valid[i + o[d]] != 0 ? i + o[d] : index_t{-1};
+    } else {
+      for (int d = 0; d < 8; ++d) j[d] = domain_neighbour(g, i, row, c, d);
+    }
   }
 };
 
@@ -125,21 +137,24 @@ LF_HD inline double exit_fraction(const flow_graph_view& f, const grid_view& g, 
 
 // donors[i]: bit d set when the neighbour of i in direction d is valid and sends flow to i.
 // NoData cells have no donors (flow into them leaves the domain).
+// One launch index per grid row.
 struct donor_mask_kernel {
   flow_graph_view f;  // code and weight only; donors is being written
   grid_view g;
   device_span<std::uint8_t> donors;
-  LF_HD void operator()(index_t i) const {
-    std::uint8_t m = 0;
-    if (g.is_valid(i)) {
-      const domain_neighbours nb(g, i);
-      for (int d = 0; d < 8; ++d) {
-        const index_t j = nb.j[d];
-        if (j >= 0 && (f.receiver_mask(j) >> d8_opposite(d) & 1u))
-          m = static_cast<std::uint8_t>(m | (1u << d));
+  LF_HD void operator()(index_t r) const {
+    for (index_t c = 0, i = r * g.cols; c < g.cols; ++c, ++i) {
+      std::uint8_t m = 0;
+      if (g.is_valid(i)) {
+        const domain_neighbours nb(g, i, r, c);
+        for (int d = 0; d < 8; ++d) {
+          const index_t j = nb.j[d];
+          if (j >= 0 && (f.receiver_mask(j) >> d8_opposite(d) & 1u))
+            m = static_cast<std::uint8_t>(m | (1u << d));
+        }
       }
+      donors[i] = m;
     }
-    donors[i] = m;
   }
 };
 

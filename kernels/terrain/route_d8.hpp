@@ -67,10 +67,8 @@ LF_HD inline std::uint8_t d8_no_descent_direction(const grid_view& g, const doma
   return out != no_receiver ? out : d8_flat_direction(g, nb, z, flat_gradient, i);
 }
 
-LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
+LF_HD inline std::uint8_t d8_direction(const grid_view& g, const domain_neighbours& nb, device_span<const float> z,
                                        device_span<const std::int32_t> flat_gradient, index_t i) {
-  if (!g.is_valid(i)) return no_receiver;
-  const domain_neighbours nb(g, i);
   const index_t r = nb.row;
   const float zi = z[i];
   std::uint8_t best = no_receiver;
@@ -96,12 +94,23 @@ LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const flo
   return best != no_receiver ? best : d8_no_descent_direction(g, nb, z, flat_gradient, i);
 }
 
+LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
+                                       device_span<const std::int32_t> flat_gradient, index_t i) {
+  if (!g.is_valid(i)) return no_receiver;
+  return d8_direction(g, domain_neighbours(g, i), z, flat_gradient, i);
+}
+
+// One launch index per grid row (row and column come without a division per cell).
 struct d8_router {
   grid_view g;
   device_span<const float> elevation;
   device_span<const std::int32_t> flat_gradient;  // may be empty
   device_span<std::uint8_t> direction;            // out: 0..7 or no_receiver
-  LF_HD void operator()(index_t i) const { direction[i] = d8_direction(g, elevation, flat_gradient, i); }
+  LF_HD void operator()(index_t r) const {
+    for (index_t c = 0, i = r * g.cols; c < g.cols; ++c, ++i)
+      direction[i] = g.is_valid(i) ? d8_direction(g, domain_neighbours(g, i, r, c), elevation, flat_gradient, i)
+                                   : no_receiver;
+  }
 };
 
 }  // namespace leachflow::kernels::terrain

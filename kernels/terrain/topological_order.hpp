@@ -16,11 +16,12 @@
 #include "kernels/exec/span.hpp"
 #include "kernels/grid_view.hpp"
 #include "kernels/terrain/flow_graph.hpp"
+#include "kernels/terrain/frontier_queue.hpp"
 
 namespace leachflow::kernels::terrain {
 
 // pending[i] = number of donors; level[i] = 0 for valid cells, -1 for NoData; cells without donors
-// are appended to the frontier queue through the cursor.
+// are appended to the frontier queue through the cursor. One launch index per block of cells.
 struct seed_frontier_kernel {
   flow_graph_view f;
   grid_view g;
@@ -28,17 +29,25 @@ struct seed_frontier_kernel {
   device_span<std::int32_t> level;
   device_span<index_t> queue;
   device_span<std::int64_t> cursor;  // one element
-  LF_HD void operator()(index_t i) const {
-    const bool valid = g.is_valid(i);
-    const int donors = popcount8(f.donors[i]);
-    pending[i] = donors;
-    level[i] = valid ? 0 : -1;
-    if (valid && donors == 0) queue[exec::atomic_fetch_add(&cursor[0], std::int64_t{1})] = i;
+  LF_HD void operator()(index_t b) const {
+    const index_t n = g.cells();
+    const index_t lo = b * frontier_block;
+    const index_t hi = lo + frontier_block < n ? lo + frontier_block : n;
+    frontier_appender out(queue, cursor);
+    for (index_t i = lo; i < hi; ++i) {
+      const bool valid = g.is_valid(i);
+      const int donors = popcount8(f.donors[i]);
+      pending[i] = donors;
+      level[i] = valid ? 0 : -1;
+      if (valid && donors == 0) out.push(i);
+    }
+    out.flush();
   }
 };
 
 // Processes queue[begin, begin + n) (all at level `current`): each receiver inside the domain loses
 // one pending donor; the thread that takes it to zero gives it level current + 1 and appends it.
+// One launch index per block of frontier_block queue entries.
 struct release_receivers_kernel {
   flow_graph_view f;
   grid_view g;
@@ -47,9 +56,9 @@ struct release_receivers_kernel {
   device_span<index_t> queue;
   device_span<std::int64_t> cursor;
   index_t begin = 0;
+  index_t end = 0;
   std::int32_t current = 0;
-  LF_HD void operator()(index_t k) const {
-    const index_t i = queue[begin + k];
+  LF_HD void release(index_t i, frontier_appender& out) const {
     const std::uint8_t m = f.receiver_mask(i);
     if (m == 0) return;
     const index_t r = i / g.cols, c = i - r * g.cols;
@@ -59,15 +68,23 @@ struct release_receivers_kernel {
       if (j < 0) continue;
       if (exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) == 1) {
         level[j] = current + 1;
-        queue[exec::atomic_fetch_add(&cursor[0], std::int64_t{1})] = j;
+        out.push(j);
       }
     }
+  }
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = begin + b * frontier_block;
+    const index_t hi = lo + frontier_block < end ? lo + frontier_block : end;
+    frontier_appender out(queue, cursor);
+    for (index_t k = lo; k < hi; ++k) release(queue[k], out);
+    out.flush();
   }
 };
 
 // One thread walks consecutive small frontiers (fewer than `small` cells) in order, so a long
 // thin tail of levels costs one launch instead of one per level. state = {begin, end, level} of
-// the current frontier in, and of the first frontier it did not process out.
+// the current frontier in, and of the first frontier it did not process out. Alone on the
+// queue, it appends directly (no atomics needed, but the same appender keeps one code path).
 struct serial_frontiers_kernel {
   release_receivers_kernel release;
   device_span<std::int64_t> state;
@@ -75,11 +92,12 @@ struct serial_frontiers_kernel {
   LF_HD void operator()(index_t) const {
     index_t begin = state[0], end = state[1];
     auto current = static_cast<std::int32_t>(state[2]);
+    frontier_appender out(release.queue, release.cursor);
     while (begin < end && end - begin < small) {
       release_receivers_kernel k = release;
-      k.begin = begin;
       k.current = current;
-      for (index_t q = 0; q < end - begin; ++q) k(q);
+      for (index_t q = begin; q < end; ++q) k.release(release.queue[q], out);
+      out.flush();
       begin = end;
       end = release.cursor[0];
       ++current;

@@ -89,7 +89,7 @@ void FlowGraph::build(index_t parallel_level_min) {
     throw std::invalid_argument("FlowGraph: " + std::to_string(bad) +
                                 " cells have an invalid direction code or weights that do not sum to 1");
   donors_ = exec::device_buffer<std::uint8_t>(n);
-  exec::for_each_index(n, kt::donor_mask_kernel{view(), grid_, donors_.span()});
+  exec::for_each_index(grid_.rows, kt::donor_mask_kernel{view(), grid_, donors_.span()});
 
   // Levels by frontiers: the queue holds frontier 0, 1, ... one after another. Large frontiers
   // get a parallel launch; runs of small ones are walked by one thread (serial_frontiers_kernel).
@@ -99,7 +99,7 @@ void FlowGraph::build(index_t parallel_level_min) {
   exec::device_buffer<std::int64_t> cursor(1), state(3);
   exec::fill(cursor.span(), std::int64_t{0});
   const kt::flow_graph_view f = view();
-  exec::for_each_index(n, kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
+  exec::for_each_index(kt::frontier_blocks(n), kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
   index_t begin = 0;
   index_t end = exec::read_one<std::int64_t>(cursor.span(), 0);
   std::int64_t current = 0;
@@ -110,8 +110,9 @@ void FlowGraph::build(index_t parallel_level_min) {
     if (end - begin >= parallel_level_min) {
       kt::release_receivers_kernel k = release;
       k.begin = begin;
+      k.end = end;
       k.current = static_cast<std::int32_t>(current);
-      exec::for_each_index(end - begin, k);
+      exec::for_each_index(kt::frontier_blocks(end - begin), k);
       begin = end;
       end = exec::read_one<std::int64_t>(cursor.span(), 0);
       ++current;

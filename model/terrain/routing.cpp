@@ -26,7 +26,7 @@ FlowGraph route_d8(const kernels::grid_view& grid, exec::device_span<const float
                    exec::device_span<const std::int32_t> flat_gradient) {
   check_inputs(grid, elevation, flat_gradient);
   exec::device_buffer<std::uint8_t> dir(grid.cells());
-  exec::for_each_index(grid.cells(), kt::d8_router{grid, elevation, flat_gradient, dir.span()});
+  exec::for_each_index(grid.rows, kt::d8_router{grid, elevation, flat_gradient, dir.span()});
   return FlowGraph::from_d8(grid, std::move(dir), FlowRouter::d8);
 }
 
