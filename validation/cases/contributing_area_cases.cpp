@@ -10,7 +10,10 @@
 //  - cone z = 1000 − 0.5ρ (101 × 101): specific catchment area A/Δx = ρ/2 over 15 ≤ ρ/Δx ≤ 45.
 //    D-infinity's grid error on divergent terrain is direction dependent (~+30 % on the axes,
 //    −20 % on the diagonals): mean < 12 %, max < 35 %; D8 must be at least twice as wrong on
-//    average (it concentrates flow on 8 lines).
+//    average (it concentrates flow on 8 lines). MFD (not in the gtests) is held to a comparison
+//    only: at most half D8's mean error (Freeman 1991's argument for dispersing flow on divergent
+//    slopes; measured 0.25). Its error is a near-uniform ~11 % bias (L1 ≈ L2, L∞ 16 %): the
+//    A/Δx contour-width convention does not match Quinn's contour lengths, so no absolute limit.
 //  - bowl z = ρ (41 × 41): the centre sink holds the whole area, nothing leaves: 1e-9.
 //  - saddle z = (x² − y²)/100 (51 × 51): everything leaves through the north and south edges; D8
 //    north = 25 rows, south = 26 (the centre row ties toward S), exact; MFD north = south to the
@@ -123,9 +126,9 @@ std::vector<CaseResult> contributing_area_cases() {
   {  // cone: specific catchment area
     const index_t n = 101;
     const TestTerrain t = centred_surface(n, [](double x, double y) { return 1000.0 - 0.5 * std::hypot(x, y); });
-    Norms norms[2];
-    for (int k = 0; k < 2; ++k) {
-      const Router router = k == 0 ? Router::dinf : Router::d8;
+    Norms norms[3];
+    for (int k = 0; k < 3; ++k) {
+      const Router router = k == 0 ? Router::dinf : k == 1 ? Router::d8 : Router::mfd;
       const auto area = exec::to_host(mt::contributing_area_m2(route(router, t)));
       std::vector<double> got, expected;
       for (index_t r = 0; r < n; ++r)
@@ -137,14 +140,18 @@ std::vector<CaseResult> contributing_area_cases() {
         }
       norms[k] = norms_relative(got, expected);
     }
-    for (int k = 0; k < 2; ++k) {
-      CaseResult c = area_case(std::string("cone.") + (k == 0 ? "dinf" : "d8"),
+    for (int k = 0; k < 3; ++k) {
+      CaseResult c = area_case(std::string("cone.") + (k == 0 ? "dinf" : k == 1 ? "d8" : "mfd"),
                                "specific catchment area A/dx on a cone, 15 <= rho/dx <= 45, pointwise relative",
                                "SCA = rho/2 (slope 0.5)");
       c.norms = norms[k];
       if (k == 0) {
         c.checks = {{"l1", c.norms.l1, 0.12, true}, {"linf", c.norms.linf, 0.35, true}};
         c.note = "D-infinity's direction-dependent grid error on divergent terrain (~+30 % axes, -20 % diagonals)";
+      } else if (k == 2) {
+        c.figures = {{"l1_over_d8_l1", norms[2].l1 / norms[1].l1}};
+        c.checks = {{"l1_over_d8_l1", norms[2].l1 / norms[1].l1, 0.5, true}};
+        c.note = "MFD spreads flow over all downslope neighbours: required at most half D8's mean error";
       } else {
         c.figures = {{"l1_over_dinf_l1", norms[1].l1 / norms[0].l1}};
         c.checks = {{"l1_over_dinf_l1", norms[1].l1 / norms[0].l1, 2.0, false}};
@@ -168,10 +175,8 @@ std::vector<CaseResult> contributing_area_cases() {
                                "whole grid (41 x 41 cells) in the centre, nothing out");
       c.norms = norms_relative(got, exp);
       c.figures = {{"sink_cells", static_cast<double>(b.sink_cells)}, {"outflow_m2", b.outflow_total}};
-      c.checks = {{"linf", c.norms.linf, 1e-9, true},
-                  {"sink_cells", static_cast<double>(b.sink_cells), 1.0, true},
-                  {"sink_cells", static_cast<double>(b.sink_cells), 1.0, false},
-                  {"outflow_m2", b.outflow_total, 0.0, true}};
+      const double extra_sinks = std::abs(static_cast<double>(b.sink_cells) - 1.0);
+      c.checks = {{"linf", c.norms.linf, 1e-9, true}, {"abs(sink_cells - 1)", extra_sinks, 0.0, true}, {"outflow_m2", b.outflow_total, 0.0, true}};
       c.note = "conservation into one sink";
       out.push_back(std::move(c));
     }
