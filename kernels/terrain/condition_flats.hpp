@@ -26,6 +26,7 @@
 #include "kernels/exec/atomic.hpp"
 #include "kernels/exec/span.hpp"
 #include "kernels/terrain/condition_common.hpp"
+#include "kernels/terrain/frontier_queue.hpp"
 
 namespace leachflow::kernels::terrain {
 
@@ -105,6 +106,7 @@ struct flat_candidate {
   }
 };
 
+// Seeds: one launch index per frontier_block cells (appends batched, frontier_queue.hpp).
 struct seed_low_edges {
   grid_view g;
   exec::device_span<const float> z;
@@ -112,10 +114,16 @@ struct seed_low_edges {
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;  // one counter
-  LF_HD void operator()(index_t i) const {
-    if (!is_low_edge(g, z, flags, i)) return;
-    dist[i] = 1;
-    queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
+  LF_HD void operator()(index_t b) const {
+    const index_t n = g.cells();
+    const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
+    frontier_appender out(queue, tail);
+    for (index_t i = lo; i < hi; ++i) {
+      if (!is_low_edge(g, z, flags, i)) continue;
+      dist[i] = 1;
+      out.push(i);
+    }
+    out.flush();
   }
 };
 
@@ -128,18 +136,25 @@ struct seed_high_edges {
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
-  LF_HD void operator()(index_t i) const {
+  LF_HD void operator()(index_t b) const {
     constexpr std::uint8_t both = flag_noflow | flag_higher;
-    if (towards[i] == 0 || (flags[i] & both) != both) return;
-    dist[i] = 1;
-    queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = i;
+    const index_t n = g.cells();
+    const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
+    frontier_appender out(queue, tail);
+    for (index_t i = lo; i < hi; ++i) {
+      if (towards[i] == 0 || (flags[i] & both) != both) continue;
+      dist[i] = 1;
+      out.push(i);
+    }
+    out.flush();
   }
 };
 
-// One BFS level: frontier queue[begin, begin + k) gets its final distance `level` (it holds
-// some value >= 1 since it was claimed) and claims its unvisited equal-elevation NO_FLOW
+// One BFS level: frontier queue[begin, end) gets its final distance `level` (it holds some
+// value >= 1 since it was claimed) and claims its unvisited equal-elevation NO_FLOW
 // neighbours, appending them at tail. Only "is it zero" is ever tested on a claimed cell, and
 // nobody else writes a frontier cell's distance during its level, so the update cannot race.
+// One launch index per frontier_block queue entries.
 struct expand_frontier {
   grid_view g;
   exec::device_span<const float> z;
@@ -148,9 +163,9 @@ struct expand_frontier {
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
   index_t begin;
+  index_t end;
   std::int32_t level;
-  LF_HD void operator()(index_t k) const {
-    const index_t c = queue[begin + k];
+  LF_HD void expand(index_t c, frontier_appender& out) const {
     const std::int32_t now = atomic_read(&dist[c]);
     if (now != level) exec::atomic_fetch_add(&dist[c], level - now);
     const index_t r = c / g.cols, col = c % g.cols;
@@ -159,10 +174,14 @@ struct expand_frontier {
     for (int d = 0; d < 8; ++d) {
       const index_t j = interior ? c + d8_offset(g.cols, d) : valid_neighbour(g, r, col, d);
       if (j < 0 || (flags[j] & flag_noflow) == 0 || z[j] != zc || atomic_read(&dist[j]) != 0) continue;
-      if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) {
-        queue[exec::atomic_fetch_add(&tail[0], std::int64_t{1})] = j;
-      }
+      if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) out.push(j);
     }
+  }
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = begin + b * frontier_block, hi = lo + frontier_block < end ? lo + frontier_block : end;
+    frontier_appender out(queue, tail);
+    for (index_t k = lo; k < hi; ++k) expand(queue[k], out);
+    out.flush();
   }
 };
 
@@ -176,11 +195,12 @@ struct serial_frontier_levels {
   LF_HD void operator()(index_t) const {
     index_t begin = state[0], end = state[1];
     auto level = static_cast<std::int32_t>(state[2]);
+    frontier_appender out(expand.queue, expand.tail);
     while (begin < end && end - begin < small) {
       expand_frontier e = expand;
-      e.begin = begin;
       e.level = level;
-      for (index_t k = 0; k < end - begin; ++k) e(k);
+      for (index_t k = begin; k < end; ++k) e.expand(expand.queue[k], out);
+      out.flush();
       begin = end;
       end = expand.tail[0];
       ++level;

@@ -23,20 +23,20 @@ void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z,
                   exec::device_span<std::int32_t> dist, exec::device_span<std::int64_t> queue,
                   exec::device_span<std::int64_t> tail) {
   exec::fill<std::int64_t>(tail, 0);
-  exec::for_each_index(g.cells(), seed);
+  exec::for_each_index(kt::frontier_blocks(g.cells()), seed);
   std::int64_t h[3] = {0, exec::read_one<std::int64_t>(tail, 0), 1};  // begin, end, level
   // Frontiers below this size are expanded by one thread, many levels per launch.
   constexpr index_t small = 4096;
   exec::device_buffer<std::int64_t> state(3);
   while (h[0] < h[1]) {
-    const kt::expand_frontier expand{g, z, flags, dist, queue, tail, h[0], static_cast<std::int32_t>(h[2])};
+    const kt::expand_frontier expand{g, z, flags, dist, queue, tail, h[0], h[1], static_cast<std::int32_t>(h[2])};
     if (h[1] - h[0] < small) {
       exec::copy(std::span<const std::int64_t>(h), state.span());
       exec::for_each_index(1, kt::serial_frontier_levels{expand, state.span(), small});
       exec::copy(exec::device_span<const std::int64_t>(state.span()), std::span<std::int64_t>(h));
       continue;
     }
-    exec::for_each_index(h[1] - h[0], expand);
+    exec::for_each_index(kt::frontier_blocks(h[1] - h[0]), expand);
     h[0] = h[1];
     h[1] = exec::read_one<std::int64_t>(tail, 0);
     ++h[2];
