@@ -67,37 +67,55 @@ LF_HD inline std::uint8_t d8_no_descent_direction(const grid_view& g, const doma
   return out != no_receiver ? out : d8_flat_direction(g, nb, z, flat_gradient, i);
 }
 
-LF_HD inline std::uint8_t d8_direction(const grid_view& g, const domain_neighbours& nb, device_span<const float> z,
-                                       device_span<const std::int32_t> flat_gradient, index_t i) {
-  const index_t r = nb.row;
-  const float zi = z[i];
-  std::uint8_t best = no_receiver;
-  double best_slope = 0.0;
-  for (int d = 0; d < 8; ++d) {
-    const index_t j = nb.j[d];
-    if (j < 0) continue;
-    const double drop = static_cast<double>(zi) - static_cast<double>(z[j]);
-    if (drop > 0.0) {
-      const double slope = drop / g.distance_m(r, d);
-      // An exact tie into a flat goes toward the flat's outlet (the smaller positive flat
-      // gradient): it is where the flat drains anyway, and it is what any surface that resolves
-      // the flat by a small tilt would give (validation/peers compares on such a surface).
-      const bool tie_toward_outlet = slope == best_slope && best != no_receiver && !flat_gradient.empty() &&
-                                     flat_gradient[j] > 0 && z[j] == z[nb.j[best]] &&
-                                     (flat_gradient[nb.j[best]] <= 0 || flat_gradient[j] < flat_gradient[nb.j[best]]);
-      if (slope > best_slope || tie_toward_outlet) {
-        best_slope = slope;
-        best = static_cast<std::uint8_t>(d);
-      }
+// The 8 centre-to-centre distances of row r (grid_view::distance_m), 1 where the neighbour row
+// does not exist (never read: no neighbour there). Row kernels compute them once per row.
+struct d8_row_distances {
+  double m[8];
+  LF_HD d8_row_distances(const grid_view& g, index_t r) {
+    for (int d = 0; d < 8; ++d) {
+      const index_t rr = r + d8_drow[d];
+      m[d] = (rr >= 0 && rr < g.rows) ? g.distance_m(r, d) : 1.0;
     }
   }
-  return best != no_receiver ? best : d8_no_descent_direction(g, nb, z, flat_gradient, i);
+};
+
+// Rule 1 without data-dependent branches in the common case: every neighbour's slope is
+// computed (the division costs less than a mispredicted branch), the best kept with selects.
+// Same doubles, same order of comparison as a loop that skips non-descending neighbours, so the
+// same direction bit for bit. The tie toward a flat's outlet is rare and stays a branch.
+LF_HD inline std::uint8_t d8_direction(const grid_view& g, const domain_neighbours& nb, const d8_row_distances& dist,
+                                       device_span<const float> z, device_span<const std::int32_t> flat_gradient,
+                                       index_t i) {
+  const float zi = z[i];
+  int best = -1;
+  double best_slope = 0.0;
+  const bool has_flat = !flat_gradient.empty();
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = nb.j[d];
+    const index_t jj = j >= 0 ? j : i;  // read something harmless for missing neighbours
+    const double drop = static_cast<double>(zi) - static_cast<double>(z[jj]);
+    const bool descends = j >= 0 && drop > 0.0;
+    const double slope = drop / dist.m[d];
+    // An exact tie into a flat goes toward the flat's outlet (the smaller positive flat
+    // gradient): it is where the flat drains anyway, and it is what any surface that resolves
+    // the flat by a small tilt would give (validation/peers compares on such a surface).
+    bool tie_toward_outlet = false;
+    if (descends && has_flat && best >= 0 && slope == best_slope) {
+      const index_t b = nb.j[best];
+      tie_toward_outlet = flat_gradient[j] > 0 && z[j] == z[b] && (flat_gradient[b] <= 0 || flat_gradient[j] < flat_gradient[b]);
+    }
+    const bool take = descends && (slope > best_slope || tie_toward_outlet);
+    best = take ? d : best;
+    best_slope = take ? slope : best_slope;
+  }
+  return best >= 0 ? static_cast<std::uint8_t>(best) : d8_no_descent_direction(g, nb, z, flat_gradient, i);
 }
 
 LF_HD inline std::uint8_t d8_direction(const grid_view& g, device_span<const float> z,
                                        device_span<const std::int32_t> flat_gradient, index_t i) {
   if (!g.is_valid(i)) return no_receiver;
-  return d8_direction(g, domain_neighbours(g, i), z, flat_gradient, i);
+  const domain_neighbours nb(g, i);
+  return d8_direction(g, nb, d8_row_distances(g, nb.row), z, flat_gradient, i);
 }
 
 // One launch index per grid row (row and column come without a division per cell).
@@ -107,8 +125,9 @@ struct d8_router {
   device_span<const std::int32_t> flat_gradient;  // may be empty
   device_span<std::uint8_t> direction;            // out: 0..7 or no_receiver
   LF_HD void operator()(index_t r) const {
+    const d8_row_distances dist(g, r);
     for (index_t c = 0, i = r * g.cols; c < g.cols; ++c, ++i)
-      direction[i] = g.is_valid(i) ? d8_direction(g, domain_neighbours(g, i, r, c), elevation, flat_gradient, i)
+      direction[i] = g.is_valid(i) ? d8_direction(g, domain_neighbours(g, i, r, c), dist, elevation, flat_gradient, i)
                                    : no_receiver;
   }
 };

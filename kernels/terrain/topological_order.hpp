@@ -160,6 +160,22 @@ struct level_offsets_kernel {
   LF_HD void operator()(index_t l) const { offsets[l] = position[l * blocks]; }
 };
 
+// level[order[k]] = the level whose range [offsets[l], offsets[l + 1]) holds k (binary search).
+struct level_from_order_kernel {
+  device_span<const index_t> offsets;  // levels + 1
+  device_span<const index_t> order;
+  device_span<std::int32_t> level;
+  LF_HD void operator()(index_t k) const {
+    index_t lo = 0, hi = offsets.size() - 1;  // offsets[lo] <= k < offsets[hi]
+    while (hi - lo > 1) {
+      const index_t mid = lo + (hi - lo) / 2;
+      if (offsets[mid] <= k) lo = mid;
+      else hi = mid;
+    }
+    level[order[k]] = static_cast<std::int32_t>(lo);
+  }
+};
+
 // Sort keys for the (level, index) order: the level, with NoData placed after every level.
 struct order_key_kernel {
   device_span<const std::int32_t> level;

@@ -94,15 +94,17 @@ void FlowGraph::build(index_t parallel_level_min) {
   // Levels by frontiers: the queue holds frontier 0, 1, ... one after another. Large frontiers
   // get a parallel launch; runs of small ones are walked by one thread (serial_frontiers_kernel).
   level_ = exec::device_buffer<std::int32_t>(n);
-  exec::device_buffer<std::int32_t> pending(n);
   exec::device_buffer<index_t> queue(n);
   exec::device_buffer<std::int64_t> cursor(1), state(3);
+  std::int64_t current = 0;
+  index_t end = 0;
+  {  // pending counts live only while the levels are found (4 B/cell off the route peak)
+  exec::device_buffer<std::int32_t> pending(n);
   exec::fill(cursor.span(), std::int64_t{0});
   const kt::flow_graph_view f = view();
   exec::for_each_index(kt::frontier_blocks(n), kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
   index_t begin = 0;
-  index_t end = exec::read_one<std::int64_t>(cursor.span(), 0);
-  std::int64_t current = 0;
+  end = exec::read_one<std::int64_t>(cursor.span(), 0);
   const kt::release_receivers_kernel release{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()};
   while (end > begin) {
     if (current >= std::numeric_limits<std::int32_t>::max() - 1)
@@ -125,6 +127,7 @@ void FlowGraph::build(index_t parallel_level_min) {
       end = h[1];
       current = h[2];
     }
+  }
   }
   const index_t valid = exec::transform_reduce(n, count_valid{grid_}, index_t{0}, exec::plus<index_t>{});
   if (end != valid)
@@ -151,6 +154,9 @@ void FlowGraph::build(index_t parallel_level_min) {
   exec::for_each_index(blocks, kt::level_scatter_kernel{level_.span(), n, block_cells, blocks, position.span(), order_.span()});
 
   schedule_ = make_schedule(level_offsets_, parallel_level_min);
+  // The per-cell levels follow from the order and the offsets: drop them (4 B/cell for the
+  // lifetime of the graph) and rebuild them only if someone asks (level()).
+  level_ = exec::device_buffer<std::int32_t>();
 }
 
 std::vector<kt::level_segment> make_schedule(const std::vector<index_t>& level_offsets, index_t parallel_min) {
@@ -166,6 +172,17 @@ std::vector<kt::level_segment> make_schedule(const std::vector<index_t>& level_o
     }
   }
   return s;
+}
+
+exec::device_span<const std::int32_t> FlowGraph::level() const {
+  const index_t n = grid_.cells();
+  if (level_.size() != n) {
+    level_ = exec::device_buffer<std::int32_t>(n);
+    exec::fill<std::int32_t>(level_.span(), -1);
+    const exec::device_buffer<index_t> offsets = exec::to_device(level_offsets_);
+    exec::for_each_index(valid_cells(), kt::level_from_order_kernel{offsets.span(), order(), level_.span()});
+  }
+  return level_.span();
 }
 
 std::vector<std::uint8_t> FlowGraph::d8_directions() const {

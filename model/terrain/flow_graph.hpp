@@ -52,7 +52,8 @@ class FlowGraph {
 
   // Topological order (see the header comment).
   exec::device_span<const index_t> order() const { return order_.span().subspan(0, valid_cells()); }
-  exec::device_span<const std::int32_t> level() const { return level_.span(); }  // per cell
+  // Per cell (NoData −1); not kept with the graph: rebuilt from order() on the first call.
+  exec::device_span<const std::int32_t> level() const;
   const std::vector<index_t>& level_offsets() const { return level_offsets_; }   // levels() + 1
   index_t levels() const { return static_cast<index_t>(level_offsets_.size()) - 1; }
   const std::vector<kernels::terrain::level_segment>& schedule() const { return schedule_; }
@@ -78,7 +79,7 @@ class FlowGraph {
   exec::device_buffer<std::uint8_t> code_;
   exec::device_buffer<float> weight_;
   exec::device_buffer<std::uint8_t> donors_;
-  exec::device_buffer<std::int32_t> level_;
+  mutable exec::device_buffer<std::int32_t> level_;  // empty unless level() was called
   exec::device_buffer<index_t> order_;
   std::vector<index_t> level_offsets_{0};
   std::vector<kernels::terrain::level_segment> schedule_;
