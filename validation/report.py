@@ -164,6 +164,8 @@ def main():
         n = c["norms"]
         L.append(f"| {c['case']} | {c['quantity']} | {c['reference']} | {fmt(n['l1'])} | {fmt(n['l2'])} | {fmt(n['linf'])} | "
                  f"{fmt(c['figures'].get('ledger_rel_error'))} | {fmt(c.get('order'))} | {tolerance_text(c)} | {status} |")
+    L += ["", "Notes (why each tolerance is what it is):", ""]
+    L += [f"- {c['case']}: {c.get('note', '')}" for c in cases]
     L += ["", "## Peer cross-checks (Big Tujunga SRTM 30 m)", "",
           "| check | compared with | exact | within 1 % | all cells within 1 % | required | status |", "|---|---|---|---|---|---|---|"]
     for p in peers:
