@@ -24,6 +24,7 @@ cmake --build "$BUILD" -j2 --target leachflow_verify leachflow || {
 BUILD="$(cd "$BUILD" && pwd)"
 mkdir -p "$OUT/work"
 OUT="$(cd "$OUT" && pwd)"
+rm -f "$OUT"/analytical.json "$OUT"/crosscheck_terrain.json "$OUT"/latlon_vs_utm.json  # no stale figures
 
 echo "== analytical cases (leachflow_verify)"
 OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" "$BUILD/validation/leachflow_verify" --out "$OUT/analytical.json" | tee "$OUT/analytical.log"

@@ -64,6 +64,14 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_path, "write the JSON report here (via PATH.part)");
   app.add_option("--only", only, "run only the families whose name contains this text");
   CLI11_PARSE(app, argc, argv);
+  if (!out_path.empty()) {  // fail before the cases run, not after
+    const auto dir = std::filesystem::absolute(out_path).parent_path();
+    if (!std::filesystem::is_directory(dir)) {
+      std::fprintf(stderr, "leachflow_verify: error: --out %s: directory %s does not exist (create it or choose another path)\n",
+                   out_path.c_str(), dir.c_str());
+      return 2;
+    }
+  }
 
   const std::vector<std::pair<std::string, std::function<std::vector<lv::CaseResult>()>>> families = {
       {"ogata_banks", lv::ogata_banks_cases},       {"gaussian_pulse", lv::gaussian_pulse_cases},
