@@ -42,6 +42,42 @@ double uniform01(std::uint64_t& state) {
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
+// Lower Cholesky factor of a symmetric positive definite n × n matrix (row-major); a
+// non-positive pivot (rounding) is floored at a tiny positive value.
+std::vector<double> cholesky(const std::vector<double>& a, std::size_t n) {
+  std::vector<double> l(n * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j <= i; ++j) {
+      double s = a[i * n + j];
+      for (std::size_t k = 0; k < j; ++k) s -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = i == j ? std::sqrt(std::max(s, 1e-300)) : s / l[j * n + j];
+    }
+  return l;
+}
+
+// Standard normal quantile Φ⁻¹(p), 0 < p < 1: Acklam's rational approximation (relative error
+// < 1.2e-9), ample for sampling.
+double normal_quantile(double p) {
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                 6.680131188771972e+01, -1.328068155288572e+01};
+  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                 3.754408661907416e+00};
+  const double lo = 0.02425;
+  if (p < lo) {
+    const double q = std::sqrt(-2.0 * std::log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  }
+  if (p > 1.0 - lo) return -normal_quantile(1.0 - p);
+  const double q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+}
+
 double to_unit(const CalibrationParameter& p, double v) { return p.log_scale() ? std::log10(v) : v; }
 double from_unit(const CalibrationParameter& p, double u) { return p.log_scale() ? std::pow(10.0, u) : u; }
 
@@ -260,24 +296,35 @@ CalibrationResult calibrate(const CalibrationProblem& pr, std::vector<Calibratio
     r.baseline_values.push_back(v);
   }
 
-  std::vector<double> lo(np), hi(np), lo0(np), hi0(np);  // transformed ranges
+  std::vector<double> lo0(np), hi0(np);  // transformed ranges
   for (std::size_t p = 0; p < np; ++p) {
-    lo[p] = lo0[p] = to_unit(parameters[p], parameters[p].lo);
-    hi[p] = hi0[p] = to_unit(parameters[p], parameters[p].hi);
+    lo0[p] = to_unit(parameters[p], parameters[p].lo);
+    hi0[p] = to_unit(parameters[p], parameters[p].hi);
   }
+  std::vector<double> mean(np), chol(np * np, 0.0);  // elite Gaussian (rounds > 1), lower Cholesky
   std::uint64_t state = o.seed;
   const auto m = static_cast<std::size_t>(o.members);
   for (int round = 0; round < o.rounds; ++round) {
-    // Latin hypercube: one stratum per member and parameter, strata permuted per parameter.
-    std::vector<std::vector<double>> sets(m, std::vector<double>(np));
+    // Latin hypercube in probability: one stratum per member and parameter, permuted per parameter.
+    std::vector<std::vector<double>> u(m, std::vector<double>(np));
     for (std::size_t p = 0; p < np; ++p) {
       std::vector<std::size_t> perm(m);
       std::iota(perm.begin(), perm.end(), 0);
       for (std::size_t i = m - 1; i > 0; --i)
         std::swap(perm[i], perm[static_cast<std::size_t>(uniform01(state) * static_cast<double>(i + 1))]);
-      for (std::size_t i = 0; i < m; ++i) {
-        const double u = (static_cast<double>(perm[i]) + uniform01(state)) / static_cast<double>(m);
-        sets[i][p] = from_unit(parameters[p], lo[p] + u * (hi[p] - lo[p]));
+      for (std::size_t i = 0; i < m; ++i) u[i][p] = (static_cast<double>(perm[i]) + uniform01(state)) / static_cast<double>(m);
+    }
+    std::vector<std::vector<double>> sets(m, std::vector<double>(np));
+    for (std::size_t i = 0; i < m; ++i) {
+      std::vector<double> z(np);
+      for (std::size_t p = 0; p < np; ++p) z[p] = normal_quantile(std::clamp(u[i][p], 1e-12, 1.0 - 1e-12));
+      for (std::size_t p = 0; p < np; ++p) {
+        double x = lo0[p] + u[i][p] * (hi0[p] - lo0[p]);
+        if (round > 0) {
+          x = mean[p];
+          for (std::size_t q = 0; q <= p; ++q) x += chol[p * np + q] * z[q];
+        }
+        sets[i][p] = from_unit(parameters[p], std::clamp(x, lo0[p], hi0[p]));
       }
     }
     if (round == 0) sets.push_back(r.baseline_values);  // rides along in the first ensemble
@@ -290,23 +337,28 @@ CalibrationResult calibrate(const CalibrationProblem& pr, std::vector<Calibratio
       r.members.push_back({round, sets[i], objective_log10_rmse(pr.observations, values[i])});
     if (round == 0) r.baseline_rmse_log10 = objective_log10_rmse(pr.observations, values[m]);
 
-    // Next ranges: the padded bounding box of the best members so far, within the original.
+    // The elite of all members so far: mean and inflated covariance for the next round.
     std::vector<std::size_t> order(r.members.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return r.members[a].rmse_log10 < r.members[b].rmse_log10; });
-    const std::size_t keep = std::min(order.size(), static_cast<std::size_t>(std::max(2, o.keep_best)));
+    const std::size_t ne = std::min(order.size(), std::max(np + 2, static_cast<std::size_t>(std::ceil(
+                                                                       o.elite_fraction * static_cast<double>(m)))));
+    std::fill(mean.begin(), mean.end(), 0.0);
+    for (std::size_t i = 0; i < ne; ++i)
+      for (std::size_t p = 0; p < np; ++p) mean[p] += to_unit(parameters[p], r.members[order[i]].values[p]) / static_cast<double>(ne);
+    std::vector<double> cov(np * np, 0.0);
+    for (std::size_t i = 0; i < ne; ++i)
+      for (std::size_t p = 0; p < np; ++p)
+        for (std::size_t q = 0; q < np; ++q)
+          cov[p * np + q] += (to_unit(parameters[p], r.members[order[i]].values[p]) - mean[p]) *
+                             (to_unit(parameters[q], r.members[order[i]].values[q]) - mean[q]) *
+                             o.inflation * o.inflation / static_cast<double>(ne - 1);
     for (std::size_t p = 0; p < np; ++p) {
-      double a = std::numeric_limits<double>::infinity(), b = -a;
-      for (std::size_t i = 0; i < keep; ++i) {
-        const double u = to_unit(parameters[p], r.members[order[i]].values[p]);
-        a = std::min(a, u);
-        b = std::max(b, u);
-      }
-      const double pad = std::max(o.padding * (b - a), 0.5 * o.min_width_fraction * (hi0[p] - lo0[p]));
-      lo[p] = std::max(lo0[p], a - pad);
-      hi[p] = std::min(hi0[p], b + pad);
+      const double floor = o.min_width_fraction * (hi0[p] - lo0[p]);
+      cov[p * np + p] += floor * floor;
     }
+    chol = cholesky(cov, np);
   }
 
   // Best set and spread.
@@ -326,11 +378,11 @@ CalibrationResult calibrate(const CalibrationProblem& pr, std::vector<Calibratio
         s.max_within = std::max(s.max_within, mm.values[p]);
       }
     const std::size_t n = std::min(top, order.size());
-    double mean = 0.0, sq = 0.0;
-    for (std::size_t i = 0; i < n; ++i) mean += to_unit(parameters[p], r.members[order[i]].values[p]);
-    mean /= static_cast<double>(n);
+    double avg = 0.0, sq = 0.0;
+    for (std::size_t i = 0; i < n; ++i) avg += to_unit(parameters[p], r.members[order[i]].values[p]);
+    avg /= static_cast<double>(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const double d = to_unit(parameters[p], r.members[order[i]].values[p]) - mean;
+      const double d = to_unit(parameters[p], r.members[order[i]].values[p]) - avg;
       sq += d * d;
     }
     s.sd_top = n > 1 ? std::sqrt(sq / static_cast<double>(n - 1)) : 0.0;

@@ -9,12 +9,18 @@
 // interact (advection, dispersion and reactions are per species), so every member is exactly a
 // plain run with its parameters (tests: to 1e-12).
 //
-// Search (a simple deterministic global method, after McKay et al. 1979 for the sampling):
-//   round r: M members by Latin hypercube over the current ranges (log-uniform for multipliers,
-//   and for decay when lo > 0); each member's objective is the log10 RMSE of model vs observed
-//   (model/validation/metrics.hpp: censored rule, model floor 1e-6 mg/L);
-//   the ranges then shrink to the (transformed) bounding box of the best members so far, padded,
-//   and never outside the original range.
+// Search (deterministic; Latin hypercube after McKay et al. 1979, elite refitting as in the
+// cross-entropy method, Rubinstein & Kroese 2004):
+//   round 1: M members by Latin hypercube over the ranges (transformed scale: log10 for
+//   multipliers, and for decay when lo > 0);
+//   round r > 1: M members by Latin hypercube in probability, mapped through the normal quantile
+//   to a Gaussian fitted to the elite (the best elite_fraction × M members so far: their mean
+//   and full covariance, inflated by inflation², with a floor of min_width_fraction of each
+//   range), clipped to the original ranges. The full covariance follows the ridges that
+//   correlated parameters make (a higher load with a faster decay), where a shrinking box
+//   collapses too early; an unidentifiable parameter keeps a wide elite and so a wide draw.
+//   Objective of a member: log10 RMSE of model vs observed (model/validation/metrics.hpp:
+//   censored rule, model floor 1e-6 mg/L).
 // Model values: the model is stepped with dt from day 0 to the last observation's step end, and
 // an observation at day d is paired with the concentration at the end of the step covering d
 // (t_{k−1} < d ≤ t_k, t_k = k·dt, k ≥ 1). Only the observation cells are read back: one small
@@ -79,9 +85,9 @@ struct CalibrationOptions {
   double tolerance_log10 = 0.05;        // spread: members with RMSE ≤ best + this
   double top_fraction = 0.10;           // spread: standard deviation of the best 10 %
   double identifiability_fraction = 0.5;
-  int keep_best = 4;                    // members whose bounding box is the next round's range
-  double padding = 0.25;                // each side, fraction of that box's width
-  double min_width_fraction = 0.02;     // of the original (transformed) width
+  double elite_fraction = 0.25;         // elite: this share of M, best of all so far (≥ parameters + 2)
+  double inflation = 1.2;               // of the elite's standard deviations
+  double min_width_fraction = 0.005;    // sd floor, of the original (transformed) width
 };
 
 struct CalibrationMember {
