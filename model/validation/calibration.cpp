@@ -245,7 +245,19 @@ std::vector<std::vector<double>> ensemble_model_values(const CalibrationProblem&
         sources.pulses.push_back(std::move(c));
       }
     }
-    mt::TransportModel model(*pr.graph, *pr.hydraulics, std::move(species), std::move(sources), pr.transport);
+    mt::TransportModel model(*pr.graph, *pr.hydraulics, species, sources, pr.transport);
+    if (pr.steady_start) {
+      pr.hydraulics->update(0.0);
+      const std::vector<double> c = exec::to_host(mt::steady_concentration_mg_l(
+          *pr.graph, pr.hydraulics->state(), species, sources, 0.0, pr.hydraulics->options().law.min_discharge_m3s));
+      const std::vector<double> volume = exec::to_host(pr.hydraulics->state().volume_m3);
+      const std::size_t n = volume.size();
+      std::vector<double> mass(n);
+      for (std::size_t k = 0; k < species.size(); ++k) {
+        for (std::size_t i = 0; i < n; ++i) mass[i] = c[k * n + i] * volume[i] * species[k].retardation;
+        model.set_mass_g(static_cast<int>(k), mass);
+      }
+    }
     // One device buffer per output step for all (member, observation) values, one copy back.
     std::size_t t = 0;
     const auto record = [&](double, const mt::TransportModel& tm) {

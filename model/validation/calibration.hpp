@@ -74,6 +74,10 @@ struct CalibrationProblem {
   std::vector<Observation> observations;         // species indices into species
   double dt_day = 1.0;
   transport::TransportOptions transport;
+  // Start every member from the steady state of its own loads active at day 0
+  // (steady_concentration_mg_l, stored mass C·V·R), as a run with steady_state_start does;
+  // otherwise from clean channels.
+  bool steady_start = false;
 };
 
 struct CalibrationOptions {

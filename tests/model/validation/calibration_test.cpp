@@ -3,7 +3,8 @@
 // constant flows, ammonium with first-order decay).
 //  - Members do not interact: the ensemble member with the truth's parameters equals a plain
 //    single TransportModel run at every observation (1e-12 relative), batch sizes 1 and 3 give
-//    bitwise-equal values, and the ensemble run's ledger closes to 1e-9.
+//    bitwise-equal values, and the ensemble run's ledger closes to 1e-9; a steady start fills
+//    the far cell at once and is forgotten by day 30.
 //  - Twin experiment: synthetic observations from a known truth (multipliers A 0.3, B 3, decay
 //    0.15/day) on both tributaries and the main channel; calibrating from wide ranges
 //    (0.05..20, 0.01..1/day) with 10 rounds of 32 members recovers all three within 5 % with an
@@ -182,8 +183,14 @@ TEST(Calibration, EnsembleMemberEqualsSingleRun) {
   // Different parameters give different values (the gather reads the member's own column).
   EXPECT_NE(batched[0][0], batched[1][0]);
   EXPECT_NE(batched[2][5], batched[1][5]);
-  // Objective at the truth is exactly 0.
-  t.problem.observations.clear();
+  // Steady start: at day 2 the far cell (14 days of travel from the pits) already carries the
+  // load, where the clean start has almost nothing; by day 30 both have forgotten their start.
+  t.problem.steady_start = true;
+  const auto steady = mv::ensemble_model_values(t.problem, params, sets, 3);
+  const std::size_t far_day2 = 2, far_day30 = single.size() - 1;  // cell (7,7) on days 2 and 30
+  ASSERT_EQ(t.problem.observations[far_day2].cell, t.cell(7, 7));
+  EXPECT_GT(steady[1][far_day2], 20.0 * batched[1][far_day2]);
+  EXPECT_NEAR(steady[1][far_day30], batched[1][far_day30], 1e-3 * batched[1][far_day30]);
 }
 
 TEST(Calibration, TwinExperimentRecoversTruth) {
