@@ -42,8 +42,9 @@ LF_HD inline std::uint8_t d8_outlet_direction(const domain_neighbours& nb) {
 struct d8_row_distances {
   double m[8];
   LF_HD d8_row_distances(const grid_view& g, index_t r) {
+    constexpr int dr[8] = {0, 1, 1, 1, 0, -1, -1, -1};  // local: usable in device code
     for (int d = 0; d < 8; ++d) {
-      const index_t rr = r + d8_drow[d];
+      const index_t rr = r + dr[d];
       m[d] = (rr >= 0 && rr < g.rows) ? g.distance_m(r, d) : 1.0;
     }
   }
