@@ -22,4 +22,10 @@ void register_run_command(CLI::App& app, Action& action);
 // `leachflow report RUN_DIR` (writes RUN_DIR/report.html and report.md)
 void register_report_command(CLI::App& app, Action& action);
 
+// `leachflow validate SCENARIO SAMPLES -o DIR [--run RUN_DIR] ...` (app/validate_command.cpp)
+void register_validate_command(CLI::App& app, Action& action);
+
+// `leachflow calibrate SCENARIO SAMPLES -o DIR --param KIND:TARGET=LO..HI ...` (app/calibrate_command.cpp)
+void register_calibrate_command(CLI::App& app, Action& action);
+
 }  // namespace leachflow::app

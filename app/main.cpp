@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   leachflow::app::register_terrain_command(app, action);
   leachflow::app::register_run_command(app, action);
   leachflow::app::register_report_command(app, action);
+  leachflow::app::register_validate_command(app, action);
+  leachflow::app::register_calibrate_command(app, action);
 
   try {
     app.parse(argc, argv);
