@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 
 FLOOR_MG_L = 1e-6  # as the metrics (model/validation/metrics.hpp)
 
@@ -96,7 +97,13 @@ def residual_map(rows, out):
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
     ax.set_title(f"residuals at {len(ids)} station(s)")
-    ax.ticklabel_format(useOffset=False)
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(4))
+    ax.yaxis.set_major_locator(mticker.MaxNLocator(5))
+    ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.3f"))
+    ax.yaxis.set_major_formatter(mticker.FormatStrFormatter("%.3f"))
+    ax.margins(0.15)
+    ax.set_aspect(1.0 / max(0.05, math.cos(math.radians(sum(lat) / len(lat)))), adjustable="datalim")
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     ax.grid(True, lw=0.3, alpha=0.5)
     save(fig, out)
 
