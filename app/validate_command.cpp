@@ -135,12 +135,13 @@ int run_validate(const ValidateRequest& q) {
   const std::vector<double> stream = nc.read_static("stream");
   std::vector<double> area_m2 = nc.read_static("contributing_area");
   std::vector<std::uint8_t> mask(stream.size());
-  for (std::size_t i = 0; i < stream.size(); ++i) {
-    mask[i] = stream[i] == 1.0;
-    area_m2[i] = std::isnan(area_m2[i]) ? 0.0 : area_m2[i] * 1e6;
-  }
   model::Grid g = grid;
   g.valid.assign(stream.size(), 1);
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    mask[i] = stream[i] == 1.0;
+    g.valid[i] = !std::isnan(area_m2[i]);  // NoData cells have no area
+    area_m2[i] = std::isnan(area_m2[i]) ? 0.0 : area_m2[i] * 1e6;
+  }
   const model::transport::StreamCells streams{area_m2, mask, 0};
 
   std::vector<std::string> names, fields;
