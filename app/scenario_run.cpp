@@ -209,6 +209,13 @@ int run_scenario(const RunRequest& request) {
     return 130;
   }
   fs::create_directories(request.out_dir);
+  // --overwrite: the previous run's outputs go now, so that a run stopped early never leaves an
+  // old complete file beside its .partial.nc (a reader would take the stale one for the result).
+  if (request.overwrite)
+    for (const auto& f : RunOutputs::planned_files(s, request.out_dir, written_names)) {
+      std::error_code ec;
+      fs::remove(f, ec);
+    }
   const std::string history = utc_now() + " " + request.command_line;
   RunOutputs outputs(s, request.out_dir, grid, terrain, species, written, history, (steps + every - 1) / every + 1);
   std::optional<io::Regions> regions;

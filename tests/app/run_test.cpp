@@ -251,11 +251,14 @@ TEST(RunCommand, InterruptKeepsTheStepsDoneAsAPartialNetcdf) {
   const std::string out = (v.dir / "out").string();
   // 200 years of daily steps: far longer than the wait before the interrupt.
   const std::string s = v.scenario("long.toml", "2225-01-01", "");
+  // An earlier run's outputs, replaced with --overwrite: none may survive beside the partial file.
+  fs::create_directories(out);
+  for (const char* old : {"run.nc", "summary.json", "budgets.csv"}) std::ofstream(fs::path(out) / old) << "from an earlier run";
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     ::freopen("/dev/null", "w", stdout);
-    ::execl(LEACHFLOW_EXE, LEACHFLOW_EXE, "run", s.c_str(), "-o", out.c_str(), static_cast<char*>(nullptr));
+    ::execl(LEACHFLOW_EXE, LEACHFLOW_EXE, "run", s.c_str(), "-o", out.c_str(), "--overwrite", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Interrupt once the time loop is writing (the .part file exists), however slow the machine.
@@ -278,7 +281,7 @@ TEST(RunCommand, InterruptKeepsTheStepsDoneAsAPartialNetcdf) {
   EXPECT_STREQ(flag ? flag : "", "true");
   EXPECT_GE(ds->GetRasterCount(), 1);
   GDALClose(ds);
-  const nlohmann::json j = read_json(fs::path(out) / "summary.json");
+  const nlohmann::json j = read_json(fs::path(out) / "summary.json");  // this run's, not the old text
   EXPECT_FALSE(j["complete"].get<bool>());
   EXPECT_LT(j["mass_balance"]["relative_error"].get<double>(), 1e-9);
 }
