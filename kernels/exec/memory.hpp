@@ -22,6 +22,9 @@ namespace leachflow::exec {
 namespace memory {
 void* allocate_bytes(std::size_t bytes);
 void free_bytes(void* p, std::size_t bytes);
+// Freed blocks are cached for reuse (kernels/exec/buffer_pool.hpp); runtime's destructor
+// hands them back before the backend shuts down.
+void close_pool();
 // Device memory held by device_buffers now, and the most held at once since the last reset:
 // the figures behind every "bytes per cell" report (host-side arrays are not counted).
 std::size_t bytes_in_use();

@@ -4,12 +4,16 @@
 #include <atomic>
 
 #include "kernels/exec/backend.hpp"
+#include "kernels/exec/buffer_pool.hpp"
 #include "kernels/exec/memory.hpp"
 
 namespace leachflow::exec {
 
 runtime::runtime(int& argc, char** argv) { backend::initialize(argc, argv); }
-runtime::~runtime() { backend::finalize(); }
+runtime::~runtime() {
+  memory::close_pool();  // cached blocks go back before the backend shuts down
+  backend::finalize();
+}
 std::string backend_name() { return backend::name(); }
 int concurrency() { return backend::concurrency(); }
 void set_thread_count(int n) {
@@ -21,10 +25,18 @@ namespace memory {
 namespace {
 std::atomic<std::size_t> in_use{0};
 std::atomic<std::size_t> peak{0};
+buffer_pool& pool() {
+  static buffer_pool p([](std::size_t bytes) { return backend::allocate_bytes(bytes); },
+                       [](void* q) { backend::free_bytes(q); });
+  return p;
+}
 }  // namespace
 
+void close_pool() { pool().close(); }
+
 void* allocate_bytes(std::size_t bytes) {
-  void* p = backend::allocate_bytes(bytes);
+  void* p = pool().allocate(bytes);
+  if (p == nullptr) return nullptr;
   const std::size_t now = in_use.fetch_add(bytes) + bytes;
   std::size_t seen = peak.load();
   while (now > seen && !peak.compare_exchange_weak(seen, now)) {
@@ -32,7 +44,7 @@ void* allocate_bytes(std::size_t bytes) {
   return p;
 }
 void free_bytes(void* p, std::size_t bytes) {
-  backend::free_bytes(p);
+  pool().free(p);
   in_use.fetch_sub(bytes);
 }
 std::size_t bytes_in_use() { return in_use.load(); }
