@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <utility>
 
 #include "app/run_inputs.hpp"
 #include "io/pits.hpp"
@@ -41,10 +42,10 @@ std::unique_ptr<ScenarioModel> build_scenario_model(const io::Scenario& s) {
   const auto t0 = std::chrono::steady_clock::now();
   m->device_grid = std::make_unique<model::DeviceGrid>(grid);
   {
-    const exec::device_buffer<float> z = exec::to_device(m->dem.values);
+    exec::device_buffer<float> z = exec::to_device(m->dem.values);
     m->dem.values.clear();
     m->dem.values.shrink_to_fit();
-    m->terrain = model::terrain::build_terrain(grid, m->device_grid->view(), z.span(), terrain_options(s));
+    m->terrain = model::terrain::build_terrain(grid, m->device_grid->view(), std::move(z), terrain_options(s));
   }
   m->terrain_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -113,11 +114,11 @@ int run_terrain(const TerrainCommandOptions& o) {
   t0 = clock::now();
   exec::memory::reset_peak();
   const model::DeviceGrid grid(dem.grid);
-  const exec::device_buffer<float> z = exec::to_device(dem.values);
+  exec::device_buffer<float> z = exec::to_device(dem.values);
   timings.push_back({"upload", std::chrono::duration<double>(clock::now() - t0).count(), exec::memory::peak_bytes()});
 
   options.stream_threshold_m2 = o.stream_threshold_km2 * 1e6;
-  model::terrain::Terrain t = model::terrain::build_terrain(dem.grid, grid.view(), z.span(), options);
+  model::terrain::Terrain t = model::terrain::build_terrain(dem.grid, grid.view(), std::move(z), options);
   for (auto& s : t.timings) timings.push_back(s);
   const std::size_t device_peak = [&] {
     std::size_t p = 0;
@@ -138,7 +139,7 @@ int run_terrain(const TerrainCommandOptions& o) {
                         {{"LEACHFLOW_PRODUCT", "conditioned DEM"}, {"LEACHFLOW_METHOD", o.method}});
     }
     {
-      std::vector<std::int32_t> fg = exec::to_host(t.conditioned.flat_gradient);
+      std::vector<std::int32_t> fg = std::move(t.flat_gradient);
       for (std::size_t i = 0; i < fg.size(); ++i)
         if (!g.valid[i]) fg[i] = -1;
       io::write_geotiff(path("flat_gradient.tif"), g, fg, -1.0,

@@ -31,6 +31,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -243,8 +244,8 @@ int scaling(int argc, char** argv) {
     auto device = std::make_unique<lf::model::DeviceGrid>(grid);
     std::optional<mt::Terrain> terrain;
     {
-      const auto z = lf::exec::to_device(fractal_dem(n, 1));
-      terrain.emplace(mt::build_terrain(grid, device->view(), z.span()));
+      auto z = lf::exec::to_device(fractal_dem(n, 1));
+      terrain.emplace(mt::build_terrain(grid, device->view(), std::move(z)));
     }
     const mt::FlowGraph& graph = *terrain->graph;
     const double terrain_s = seconds_since(t0);

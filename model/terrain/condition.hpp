@@ -60,6 +60,10 @@ struct Conditioned {
 
 Conditioned condition(const kernels::grid_view& g, exec::device_span<const float> elevation,
                       DepressionMethod m, const ConditionOptions& options = {});
+// The same, consuming the DEM: fill raises it in place and the buffer becomes the conditioned
+// DEM, so the input costs no device memory of its own (the pipeline's peak, DESIGN.md).
+Conditioned condition(const kernels::grid_view& g, exec::device_buffer<float>&& elevation,
+                      DepressionMethod m, const ConditionOptions& options = {});
 
 // The steps, for callers that need only one.
 struct FillStats {
@@ -68,6 +72,8 @@ struct FillStats {
 // z_out = Priority-Flood filled z_in (z_out may not alias z_in).
 FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
                            exec::device_span<float> z_out);
+// z = Priority-Flood filled z, in place.
+FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z);
 
 struct BreachStats {
   index_t cells_raised = 0, cells_carved = 0;

@@ -63,9 +63,17 @@ std::vector<float> spill_levels(std::int32_t pits, const std::vector<std::uint32
 
 FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
                            exec::device_span<float> z_out) {
+  exec::copy(z_in, z_out);
+  return fill_depressions_in_place(g, z_out);
+}
+
+// Every step reads the DEM as it was until e) writes it; e) reads and writes each cell only at
+// its own index, so one buffer serves as input and output (4 B/cell off the condition peak).
+FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z) {
   FillStats st;
   const index_t n = g.cells();
   if (n == 0) return st;
+  const exec::device_span<const float> z_in = z;
 
   // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
   exec::device_buffer<std::int64_t> basin(n);
@@ -128,12 +136,12 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
     level_h = spill_levels(static_cast<std::int32_t>(st.pits), key_h, pair_h);
   }
 
-  // e) raise.
+  // e) raise (pits counted first: they read the pit's elevation before it is raised).
   const exec::device_buffer<float> level = exec::to_device(level_h);
-  st.cells_raised = exec::transform_reduce(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z_out},
-                                           std::int64_t{0}, exec::plus<std::int64_t>{});
   st.depressions = exec::transform_reduce(st.pits, kt::raised_pit{pit_root.span(), level.span(), z_in},
                                           std::int64_t{0}, exec::plus<std::int64_t>{});
+  st.cells_raised = exec::transform_reduce(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z},
+                                           std::int64_t{0}, exec::plus<std::int64_t>{});
   return st;
 }
 

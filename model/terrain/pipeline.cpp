@@ -64,22 +64,22 @@ double stream_threshold_m2(double requested_m2, const Grid& grid) {
   return std::max(1e6, 100.0 * largest);
 }
 
-Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_span<const float> elevation,
+Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_buffer<float>&& elevation,
                       const TerrainOptions& options) {
   Terrain t;
   {
     Stage s(t.timings, "condition");
-    t.conditioned = condition(grid, elevation, options.depressions, options.condition);
+    t.conditioned = condition(grid, std::move(elevation), options.depressions, options.condition);
   }
   {
     Stage s(t.timings, "route");  // includes the topological order
-    const auto z = t.conditioned.elevation.span();
-    const auto fg = t.conditioned.flat_gradient.span();
-    switch (options.router) {
-      case FlowRouter::dinf: t.graph.emplace(route_dinf(grid, z, fg)); break;
-      case FlowRouter::mfd: t.graph.emplace(route_mfd(grid, z, fg)); break;
-      default: t.graph.emplace(route_d8(grid, z, fg)); break;
-    }
+    CellReceivers receivers = route_cells(grid, t.conditioned.elevation.span(), t.conditioned.flat_gradient.span(),
+                                          options.router);
+    // From here on the flat gradient is only an output: it waits on the host while the
+    // topological order is built (4 B/cell off the pipeline's peak).
+    t.flat_gradient = exec::to_host(t.conditioned.flat_gradient);
+    t.conditioned.flat_gradient = exec::device_buffer<std::int32_t>();
+    t.graph.emplace(build_graph(grid, std::move(receivers)));
   }
   {
     Stage s(t.timings, "accumulate");

@@ -35,7 +35,10 @@ struct StageTiming {
 };
 
 struct Terrain {
+  // After build_terrain the flat gradient lives only in `flat_gradient` below (host):
+  // conditioned.flat_gradient is empty.
   Conditioned conditioned;
+  std::vector<std::int32_t> flat_gradient;  // host copy, for output (see Conditioned)
   std::optional<FlowGraph> graph;
   exec::device_buffer<double> area_m2;             // contributing area incl. the cell, m²
   exec::device_buffer<std::uint8_t> edge_contaminated;  // 1: upstream area may continue past NoData/edge
@@ -45,8 +48,10 @@ struct Terrain {
   std::vector<StageTiming> timings;
 };
 
-// elevation: one float per cell (NoData cells are ignored). The grid's buffers must outlive the result.
-Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_span<const float> elevation,
+// elevation: one float per cell (NoData cells are ignored), consumed: it becomes the
+// conditioned DEM, so the DEM costs no device memory of its own. The grid's buffers must
+// outlive the result. Device peak of condition + route + accumulate for D8: 23 B/cell.
+Terrain build_terrain(const Grid& host_grid, const kernels::grid_view& grid, exec::device_buffer<float>&& elevation,
                       const TerrainOptions& options = {});
 
 }  // namespace leachflow::model::terrain

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "kernels/exec/memory.hpp"
 #include "kernels/exec/span.hpp"
 #include "kernels/grid_view.hpp"
 #include "model/terrain/flow_graph.hpp"
@@ -30,5 +31,18 @@ struct MfdOptions {
 
 FlowGraph route_mfd(const kernels::grid_view& grid, exec::device_span<const float> elevation,
                     exec::device_span<const std::int32_t> flat_gradient = {}, MfdOptions options = {});
+
+// The two halves of every router above, for callers that free the DEM's buffers before the
+// topological order is built (the terrain pipeline's memory peak): the receivers of each cell,
+// then the graph over them.
+struct CellReceivers {
+  FlowRouter router = FlowRouter::d8;
+  exec::device_buffer<std::uint8_t> code;  // D8 direction (0..7, no_receiver) or receiver mask
+  exec::device_buffer<float> weight;       // [cell * 8 + d] for multi-receiver routers, else empty
+};
+CellReceivers route_cells(const kernels::grid_view& grid, exec::device_span<const float> elevation,
+                          exec::device_span<const std::int32_t> flat_gradient, FlowRouter router,
+                          MfdOptions options = {});
+FlowGraph build_graph(const kernels::grid_view& grid, CellReceivers&& receivers);
 
 }  // namespace leachflow::model::terrain
