@@ -22,12 +22,17 @@
 #include <omp.h>
 #endif
 
+#include "host_pages.hpp"
 #include "span.hpp"
 
 namespace leachflow::exec::backend {
 
 inline void* allocate_bytes(std::size_t bytes) {
-  return thrust::raw_pointer_cast(thrust::device_malloc<unsigned char>(bytes));
+  void* p = thrust::raw_pointer_cast(thrust::device_malloc<unsigned char>(bytes));
+#if THRUST_DEVICE_SYSTEM != THRUST_DEVICE_SYSTEM_CUDA
+  advise_huge_pages(p, bytes);  // host memory: see host_pages.hpp
+#endif
+  return p;
 }
 inline void free_bytes(void* p) {
   thrust::device_free(thrust::device_pointer_cast(static_cast<unsigned char*>(p)));
