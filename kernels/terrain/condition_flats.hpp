@@ -35,6 +35,7 @@ namespace leachflow::kernels::terrain {
 inline constexpr std::uint8_t flag_noflow = 1;   // is_noflow
 inline constexpr std::uint8_t flag_higher = 2;   // valid with a strictly higher valid neighbour
 inline constexpr std::uint8_t flag_equal = 4;    // valid with an equal-elevation valid neighbour
+inline constexpr std::uint8_t flag_low_edge = 8; // is_low_edge (mark_low_edges, a second pass)
 
 struct compute_cell_flags {
   grid_view g;
@@ -96,14 +97,23 @@ LF_HD inline bool is_low_edge(const grid_view& g, exec::device_span<const float>
   return false;
 }
 
-// Cells that can enter a BFS queue: NO_FLOW cells and low edges.
-struct flat_candidate {
+// flag_low_edge, from the NO_FLOW flags of the first pass: once, instead of in every pass
+// that needs it (queue capacity and seeds). The bit is set only on cells with flow, while
+// neighbours read only the NO_FLOW bit; a byte store never tears (x86-64, CUDA, every Kokkos
+// backend), so they read that bit unchanged whether or not the store has landed.
+struct mark_low_edges {
   grid_view g;
   exec::device_span<const float> z;
-  exec::device_span<const std::uint8_t> flags;
-  LF_HD std::int64_t operator()(index_t i) const {
-    return (flags[i] & flag_noflow) != 0 || is_low_edge(g, z, flags, i) ? 1 : 0;
+  exec::device_span<std::uint8_t> flags;
+  LF_HD void operator()(index_t i) const {
+    if (is_low_edge(g, z, flags, i)) flags[i] = static_cast<std::uint8_t>(flags[i] | flag_low_edge);
   }
+};
+
+// Cells that can enter a BFS queue: NO_FLOW cells and low edges.
+struct flat_candidate {
+  exec::device_span<const std::uint8_t> flags;
+  LF_HD std::int64_t operator()(index_t i) const { return (flags[i] & (flag_noflow | flag_low_edge)) != 0 ? 1 : 0; }
 };
 
 // Seeds: one launch index per frontier_block cells (appends batched, frontier_queue.hpp).
@@ -119,7 +129,7 @@ struct seed_low_edges {
     const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
     frontier_appender out(queue, tail);
     for (index_t i = lo; i < hi; ++i) {
-      if (!is_low_edge(g, z, flags, i)) continue;
+      if ((flags[i] & flag_low_edge) == 0) continue;
       dist[i] = 1;
       out.push(i);
     }
@@ -166,8 +176,9 @@ struct expand_frontier {
   index_t end;
   std::int32_t level;
   LF_HD void expand(index_t c, frontier_appender& out) const {
-    const std::int32_t now = atomic_read(&dist[c]);
-    if (now != level) exec::atomic_fetch_add(&dist[c], level - now);
+    // Nobody else writes a claimed cell, and readers only test it against zero: a plain
+    // (volatile, untorn) store is enough.
+    *static_cast<volatile std::int32_t*>(&dist[c]) = level;
     const index_t r = c / g.cols, col = c % g.cols;
     const bool interior = is_interior(g, r, col);
     const float zc = z[c];

@@ -53,7 +53,8 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   if (n == 0) return st;
   exec::device_buffer<std::uint8_t> flags(n);
   exec::for_each_index(n, kt::compute_cell_flags{g, z, flags.span()});
-  const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{g, z, flags.span()}, std::int64_t{0},
+  exec::for_each_index(n, kt::mark_low_edges{g, z, flags.span()});
+  const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{flags.span()}, std::int64_t{0},
                                                        exec::plus<std::int64_t>{});
   if (capacity == 0) return st;
 
