@@ -207,22 +207,30 @@ struct assign_dense_basin {
 // output does not depend on the thread count.
 inline constexpr index_t spill_tile = 16;
 inline constexpr int spill_table = 2048;  // > 4 * spill_tile^2 pairs per tile
+// Most tiles border a few dozen basin pairs: a small table first (clearing and walking 2048
+// slots cost more than the tile's 1024 neighbour tests), the full one when it fills up.
+inline constexpr int spill_small_table = 256;
 inline constexpr std::uint64_t spill_empty = ~std::uint64_t{0};
 
-struct spill_tile_table {
-  std::uint64_t pair[spill_table];
-  std::uint32_t key[spill_table];
+template <int Slots>
+struct spill_tile_table_t {
+  static_assert((Slots & (Slots - 1)) == 0, "a power of two");
+  static constexpr int slots = Slots;
+  std::uint64_t pair[Slots];
+  std::uint32_t key[Slots];
   int distinct = 0;
 
-  // Fills the table with tile t's pairs; returns the number of distinct basin pairs.
+  // Fills the table with tile t's pairs; returns the number of distinct basin pairs, or -1
+  // once more than `limit` (the table is then incomplete; limit < Slots keeps probing short).
   LF_HD int build(const grid_view& g, exec::device_span<const float> z,
-                  exec::device_span<const std::int64_t> basin, index_t t) {
-    for (int e = 0; e < spill_table; ++e) pair[e] = spill_empty;
+                  exec::device_span<const std::int64_t> basin, index_t t, int limit = Slots) {
+    for (int e = 0; e < Slots; ++e) pair[e] = spill_empty;
     distinct = 0;
     const index_t tiles_x = (g.cols + spill_tile - 1) / spill_tile;
     const index_t r0 = (t / tiles_x) * spill_tile, c0 = (t % tiles_x) * spill_tile;
     const index_t r1 = r0 + spill_tile < g.rows ? r0 + spill_tile : g.rows;
     const index_t c1 = c0 + spill_tile < g.cols ? c0 + spill_tile : g.cols;
+    constexpr int shift = 64 - std::countr_zero(static_cast<unsigned>(Slots));
     for (index_t r = r0; r < r1; ++r) {
       for (index_t c = c0; c < c1; ++c) {
         const index_t i = r * g.cols + c;
@@ -238,9 +246,10 @@ struct spill_tile_table {
           const std::uint64_t pr = bi < bj ? static_cast<std::uint64_t>(bi) << 32 | static_cast<std::uint64_t>(bj)
                                            : static_cast<std::uint64_t>(bj) << 32 | static_cast<std::uint64_t>(bi);
           const std::uint32_t k = ordered_key(z[i] < z[j] ? z[j] : z[i]);
-          auto h = static_cast<int>((pr * 0x9E3779B97F4A7C15ull) >> 53);  // 11 bits
-          while (pair[h] != spill_empty && pair[h] != pr) h = (h + 1) & (spill_table - 1);
+          auto h = static_cast<int>((pr * 0x9E3779B97F4A7C15ull) >> shift);
+          while (pair[h] != spill_empty && pair[h] != pr) h = (h + 1) & (Slots - 1);
           if (pair[h] == spill_empty) {
+            if (distinct == limit) return -1;
             pair[h] = pr;
             key[h] = k;
             ++distinct;
@@ -253,23 +262,13 @@ struct spill_tile_table {
     return distinct;
   }
 };
-
-struct count_spill_edges {
-  grid_view g;
-  exec::device_span<const float> z;
-  exec::device_span<const std::int64_t> basin;
-  exec::device_span<std::int64_t> count;
-  LF_HD void operator()(index_t t) const {
-    spill_tile_table tab;
-    count[t] = tab.build(g, z, basin, t);
-  }
-};
+using spill_tile_table = spill_tile_table_t<spill_table>;
 
 struct emit_spill_edges {
   grid_view g;
   exec::device_span<const float> z;
   exec::device_span<const std::int64_t> basin;
-  exec::device_span<const std::int64_t> offset;  // exclusive scan of count_spill_edges
+  exec::device_span<const std::int64_t> offset;  // exclusive scan of the tiles' counts
   exec::device_span<std::uint32_t> weight_key;   // ordered_key(max(z_a, z_b)), min per tile
   exec::device_span<std::uint64_t> pair;         // basin_a << 32 | basin_b, a < b
   LF_HD void operator()(index_t t) const {
@@ -281,6 +280,69 @@ struct emit_spill_edges {
       weight_key[k] = tab.key[e];
       pair[k] = tab.pair[e];
       ++k;
+    }
+  }
+};
+
+// One hash pass instead of count + emit: each tile writes its distinct pairs to its own
+// spill_slots slots of a scratch list, and its count. A tile with more pairs than slots writes
+// only its count and is rebuilt by emit_spill_edges when the lists are packed (rare: basins
+// are a few dozen cells, so a 16 x 16 tile borders a few dozen basin pairs).
+inline constexpr int spill_slots = 96;
+struct collect_spill_edges {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<const std::int64_t> basin;
+  exec::device_span<std::int64_t> count;               // per tile
+  exec::device_span<std::uint32_t> scratch_key;        // tiles x spill_slots
+  exec::device_span<std::uint64_t> scratch_pair;
+  template <class Table>
+  LF_HD void write(const Table& tab, index_t t) const {
+    index_t k = t * spill_slots;
+    for (int e = 0; e < Table::slots; ++e) {
+      if (tab.pair[e] == spill_empty) continue;
+      scratch_key[k] = tab.key[e];
+      scratch_pair[k] = tab.pair[e];
+      ++k;
+    }
+  }
+  LF_HD void operator()(index_t t) const {
+    {
+      spill_tile_table_t<spill_small_table> small;
+      const int distinct = small.build(g, z, basin, t, spill_small_table * 3 / 4);
+      if (distinct >= 0) {
+        count[t] = distinct;
+        if (distinct <= spill_slots) write(small, t);
+        return;
+      }
+    }
+    spill_tile_table tab;
+    const int distinct = tab.build(g, z, basin, t);
+    count[t] = distinct;
+    if (distinct <= spill_slots) write(tab, t);
+  }
+};
+
+// Packs the tiles' lists at their offsets (exclusive scan of the counts): a copy from the
+// scratch slots, or emit_spill_edges again for a tile that overflowed them. The order inside
+// a tile (slot order of the table used) does not depend on the thread count; the stable sort
+// by weight may order equal weights differently than another table would, which changes no
+// water level (a minimax path weight is unique).
+struct pack_spill_edges {
+  emit_spill_edges emit;                               // offset, weight_key, pair: the output
+  exec::device_span<const std::int64_t> count;
+  exec::device_span<const std::uint32_t> scratch_key;
+  exec::device_span<const std::uint64_t> scratch_pair;
+  LF_HD void operator()(index_t t) const {
+    const std::int64_t c = count[t];
+    if (c > spill_slots) {
+      emit(t);
+      return;
+    }
+    const index_t from = t * spill_slots, to = emit.offset[t];
+    for (index_t k = 0; k < c; ++k) {
+      emit.weight_key[to + k] = scratch_key[from + k];
+      emit.pair[to + k] = scratch_pair[from + k];
     }
   }
 };

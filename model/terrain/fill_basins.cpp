@@ -115,19 +115,24 @@ FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_sp
     // c) spill edges, sorted by weight.
     const index_t blocks = ((g.rows + kt::spill_tile - 1) / kt::spill_tile) *
                            ((g.cols + kt::spill_tile - 1) / kt::spill_tile);
-    exec::device_buffer<std::int64_t> offset(blocks);
-    exec::for_each_index(blocks, kt::count_spill_edges{g, z_in, basin.span(), offset.span()});
-    const std::int64_t last = exec::read_one<std::int64_t>(offset.span(), blocks - 1);
-    exec::exclusive_scan<std::int64_t>(offset.span(), offset.span(), 0);
-    const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
-    st.spill_edges = edges;
+    exec::device_buffer<std::int64_t> count(blocks), offset(blocks);
     std::vector<std::uint32_t> key_h;
     std::vector<std::uint64_t> pair_h;
     {
+      exec::device_buffer<std::uint32_t> scratch_key(blocks * kt::spill_slots);
+      exec::device_buffer<std::uint64_t> scratch_pair(blocks * kt::spill_slots);
+      exec::for_each_index(blocks, kt::collect_spill_edges{g, z_in, basin.span(), count.span(), scratch_key.span(),
+                                                           scratch_pair.span()});
+      const std::int64_t last = exec::read_one<std::int64_t>(count.span(), blocks - 1);
+      exec::exclusive_scan<std::int64_t>(count.span(), offset.span(), 0);
+      const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
+      st.spill_edges = edges;
       exec::device_buffer<std::uint32_t> key(edges);
       exec::device_buffer<std::uint64_t> pair(edges);
-      exec::for_each_index(blocks, kt::emit_spill_edges{g, z_in, basin.span(), offset.span(),
-                                                        key.span(), pair.span()});
+      const kt::emit_spill_edges emit{g, z_in, basin.span(), offset.span(), key.span(), pair.span()};
+      exec::for_each_index(blocks, kt::pack_spill_edges{emit, count.span(), scratch_key.span(), scratch_pair.span()});
+      scratch_key = exec::device_buffer<std::uint32_t>();
+      scratch_pair = exec::device_buffer<std::uint64_t>();
       exec::sort_by_key(key.span(), pair.span());
       key_h = exec::to_host(key);
       pair_h = exec::to_host(pair);

@@ -129,6 +129,33 @@ TEST_P(ConditionOracle, ParallelEqualsSerialAndEverythingDrains) {
   }
 }
 
+// Tiles bordering hundreds of basin pairs: a pit at every (even, even) cell (about four
+// distinct pairs per basin, ~250 per 16 x 16 tile, beyond the small table and the scratch
+// slots of collect_spill_edges) and at every third cell (~100 per tile, beyond the slots
+// only). Fill must still equal Priority-Flood bit for bit.
+TEST(ConditionOracleDense, TilesWithManyBasinPairsTakeEveryPath) {
+  std::mt19937_64 rng(0xdeb5u);
+  std::uniform_real_distribution<float> u01(0.0f, 1.0f);
+  for (const int spacing : {2, 3}) {
+    rt::HostDem h;
+    h.rows = 70;
+    h.cols = 83;
+    h.z.resize(h.cells());
+    h.valid.assign(h.cells(), 1);
+    for (index_t i = 0; i < h.cells(); ++i) {
+      const index_t r = i / h.cols, c = i % h.cols;
+      const bool pit = r % spacing == 1 && c % spacing == 1;
+      h.z[i] = pit ? 2.0f * u01(rng) : 3.0f + 5.0f * u01(rng);
+    }
+    SCOPED_TRACE(::testing::Message() << "pit spacing " << spacing);
+    const std::vector<float> pf = rt::priority_flood_fill(h);
+    const Outcome f = run(h, lt::DepressionMethod::fill);
+    for (index_t i = 0; i < h.cells(); ++i) ASSERT_EQ(bits(f.z[i]), bits(pf[i])) << "fill differs at cell " << i;
+    ASSERT_GT(f.stats.depressions, h.cells() / (2 * spacing * spacing));
+    ASSERT_EQ(f.gradient, rt::barnes2014_flat_mask(h, pf));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, ConditionOracle, ::testing::Range(0, 8));
 
 }  // namespace
