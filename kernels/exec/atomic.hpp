@@ -59,6 +59,15 @@ LF_HD inline std::int64_t atomic_fetch_min(std::int64_t* addr, std::int64_t v) {
 #endif
 }
 
+// Between plain stores and a later atomic that hands the data to another thread, and between
+// that atomic and the other thread's plain loads. The host atomics above (and Kokkos' host
+// atomics) are already full barriers; GPU atomics are relaxed, so a GPU fences here.
+LF_HD inline void fence_for_handoff() {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  __threadfence();
+#endif
+}
+
 template <class T>
 LF_HD inline void atomic_add(T* addr, T v) {
   (void)atomic_fetch_add(addr, v);

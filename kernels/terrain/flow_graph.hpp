@@ -43,6 +43,9 @@ LF_HD inline int popcount8(std::uint8_t m) {
   return n;
 }
 
+// Cells a topological-level walker keeps on its own stack (kernels/terrain/topological_order.hpp).
+inline constexpr int walk_stack = 32;
+
 struct flow_graph_view {
   index_t rows = 0;
   index_t cols = 0;

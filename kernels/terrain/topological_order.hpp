@@ -1,12 +1,9 @@
-// Kernels for the topological order of a flow graph, by dependency counting with frontiers
-// (Kahn 1962, level-synchronous).
+// Kernels for the topological order of a flow graph, by dependency counting (Kahn 1962) with
+// walks instead of frontiers.
 //
 // level[i] = length of the longest chain of donors upstream of i (cells with no donors: 0;
-// NoData: -1). A cell enters frontier L+1 when its last donor, processed in frontier L, releases
-// it; its last donor has the largest level, so the level is 1 + max(level of donors) whatever the
-// order in which threads run: levels are deterministic for any thread count, even though the
-// order of cells inside one frontier is not (model/terrain/flow_graph.cpp sorts by
-// (level, index) afterwards).
+// NoData: -1), pulled from the donors once all of them are finished: deterministic for any
+// thread count and any interleaving. The (level, index) order then comes from a counting sort.
 #pragma once
 
 #include <cstdint>
@@ -20,92 +17,107 @@
 
 namespace leachflow::kernels::terrain {
 
-// pending[i] = number of donors; level[i] = 0 for valid cells, -1 for NoData; cells without donors
-// are appended to the frontier queue through the cursor. One launch index per block of cells.
-struct seed_frontier_kernel {
+// pending[i] = number of donors; level[i] = -1 for NoData (valid cells get theirs in the walk).
+struct pending_donors_kernel {
   flow_graph_view f;
   grid_view g;
   device_span<std::int32_t> pending;
   device_span<std::int32_t> level;
-  device_span<index_t> queue;
-  device_span<std::int64_t> cursor;  // one element
-  LF_HD void operator()(index_t b) const {
-    const index_t n = g.cells();
-    const index_t lo = b * frontier_block;
-    const index_t hi = lo + frontier_block < n ? lo + frontier_block : n;
-    frontier_appender out(queue, cursor);
-    for (index_t i = lo; i < hi; ++i) {
-      const bool valid = g.is_valid(i);
-      const int donors = popcount8(f.donors[i]);
-      pending[i] = donors;
-      level[i] = valid ? 0 : -1;
-      if (valid && donors == 0) out.push(i);
-    }
-    out.flush();
+  LF_HD void operator()(index_t i) const {
+    pending[i] = popcount8(f.donors[i]);
+    if (!g.is_valid(i)) level[i] = -1;
   }
 };
 
-// Processes queue[begin, begin + n) (all at level `current`): each receiver inside the domain loses
-// one pending donor; the thread that takes it to zero gives it level current + 1 and appends it.
-// One launch index per block of frontier_block queue entries.
-struct release_receivers_kernel {
+// Levels by walking down from the sources with dependency counting (no frontiers, no
+// barriers): a cell whose last donor is finished is finished by the thread that finished that
+// donor, which then walks on from it. Every valid cell of an acyclic graph is finished exactly
+// once, by one thread, after all of its donors, so its level is pulled from theirs:
+// level = 1 + max(level of donors). The walk is O(cells) in all; its critical path is the
+// longest chain, which one thread walks without waiting for anybody.
+//
+// Handoff: a donor writes its level before its atomic decrement, and the thread that takes the
+// count to zero reads the donors' levels after it. The host atomics are full barriers
+// (acq_rel); GPU atomics are relaxed, hence the fences (exec::fence_for_handoff).
+//
+// Cells with several receivers released at once (D-infinity, MFD) wait on a small per-thread
+// stack (walk_stack, kernels/terrain/flow_graph.hpp); when it is full they go to the overflow
+// queue, walked by a later launch. D8 never needs either. finished counts the cells finished (a cycle leaves some unfinished).
+struct walk_levels_kernel {
   flow_graph_view f;
   grid_view g;
   device_span<std::int32_t> pending;
   device_span<std::int32_t> level;
-  device_span<index_t> queue;
-  device_span<std::int64_t> cursor;
-  index_t begin = 0;
-  index_t end = 0;
-  std::int32_t current = 0;
-  LF_HD void release(index_t i, frontier_appender& out) const {
-    const std::uint8_t m = f.receiver_mask(i);
-    if (m == 0) return;
-    const index_t r = i / g.cols, c = i - r * g.cols;
-    for (int d = 0; d < 8; ++d) {
-      if (!(m >> d & 1u)) continue;
-      const index_t j = domain_neighbour(g, i, r, c, d);
-      if (j < 0) continue;
-      if (exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) == 1) {
-        level[j] = current + 1;
-        out.push(j);
+  device_span<index_t> overflow;           // queue of finished-but-unwalked cells
+  device_span<std::int64_t> overflow_end;  // one counter
+  device_span<std::int64_t> finished;      // one counter
+  // Launch index b walks from the sources in cells [b * frontier_block, ...) when starts is
+  // empty, else from starts[b * frontier_block, ...) (overflow of the previous launch).
+  device_span<const index_t> starts;
+  index_t count = 0;  // cells or starts
+  int stack_capacity = walk_stack;
+
+  LF_HD std::int32_t pulled_level(index_t i) const {
+    const std::uint8_t m = f.donors[i];
+    std::int32_t l = -1;
+    for (int d = 0; d < 8; ++d)
+      if (m >> d & 1u) {
+        const std::int32_t v = level[i + f.offset(d)];
+        l = v > l ? v : l;
+      }
+    return l + 1;  // 0 for a source
+  }
+
+  LF_HD index_t walk(index_t c, frontier_appender& out) const {
+    index_t stack[walk_stack];
+    int top = 0;
+    index_t done = 0;
+    for (;;) {
+      level[c] = pulled_level(c);
+      ++done;
+      const std::uint8_t m = f.receiver_mask(c);
+      index_t next = -1;
+      if (m != 0) {
+        const index_t r = c / g.cols, col = c - r * g.cols;
+        exec::fence_for_handoff();
+        for (int d = 0; d < 8; ++d) {
+          if (!(m >> d & 1u)) continue;
+          const index_t j = domain_neighbour(g, c, r, col, d);
+          if (j < 0 || exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) != 1) continue;
+          if (next < 0) next = j;
+          else if (top < stack_capacity) stack[top++] = j;
+          else out.push(j);
+        }
+        if (next >= 0) exec::fence_for_handoff();
+      }
+      if (next < 0) {
+        if (top == 0) return done;
+        next = stack[--top];
+        exec::fence_for_handoff();
+      }
+      c = next;
+    }
+  }
+
+  LF_HD void operator()(index_t b) const {
+    const index_t lo = b * frontier_block, hi = lo + frontier_block < count ? lo + frontier_block : count;
+    frontier_appender out(overflow, overflow_end);
+    index_t done = 0;
+    for (index_t k = lo; k < hi; ++k) {
+      if (starts.empty()) {
+        if (g.is_valid(k) && f.donors[k] == 0) done += walk(k, out);
+      } else {
+        done += walk(starts[k], out);
       }
     }
-  }
-  LF_HD void operator()(index_t b) const {
-    const index_t lo = begin + b * frontier_block;
-    const index_t hi = lo + frontier_block < end ? lo + frontier_block : end;
-    frontier_appender out(queue, cursor);
-    for (index_t k = lo; k < hi; ++k) release(queue[k], out);
     out.flush();
+    if (done != 0) exec::atomic_add(&finished[0], static_cast<std::int64_t>(done));
   }
 };
 
-// One thread walks consecutive small frontiers (fewer than `small` cells) in order, so a long
-// thin tail of levels costs one launch instead of one per level. state = {begin, end, level} of
-// the current frontier in, and of the first frontier it did not process out. Alone on the
-// queue, it appends directly (no atomics needed, but the same appender keeps one code path).
-struct serial_frontiers_kernel {
-  release_receivers_kernel release;
-  device_span<std::int64_t> state;
-  index_t small = 0;
-  LF_HD void operator()(index_t) const {
-    index_t begin = state[0], end = state[1];
-    auto current = static_cast<std::int32_t>(state[2]);
-    frontier_appender out(release.queue, release.cursor);
-    while (begin < end && end - begin < small) {
-      release_receivers_kernel k = release;
-      k.current = current;
-      for (index_t q = begin; q < end; ++q) k.release(release.queue[q], out);
-      out.flush();
-      begin = end;
-      end = release.cursor[0];
-      ++current;
-    }
-    state[0] = begin;
-    state[1] = end;
-    state[2] = current;
-  }
+struct max_level {
+  device_span<const std::int32_t> level;
+  LF_HD std::int32_t operator()(index_t i) const { return level[i]; }
 };
 
 // Level offsets from the levels sorted ascending (levels are contiguous: a cell at level L + 1

@@ -91,48 +91,17 @@ void FlowGraph::build(index_t parallel_level_min) {
   donors_ = exec::device_buffer<std::uint8_t>(n);
   exec::for_each_index(grid_.rows, kt::donor_mask_kernel{view(), grid_, donors_.span()});
 
-  // Levels by frontiers: the queue holds frontier 0, 1, ... one after another. Large frontiers
-  // get a parallel launch; runs of small ones are walked by one thread (serial_frontiers_kernel).
   level_ = exec::device_buffer<std::int32_t>(n);
   exec::device_buffer<index_t> queue(n);
-  exec::device_buffer<std::int64_t> cursor(1), state(3);
-  std::int64_t current = 0;
-  index_t end = 0;
-  {  // pending counts live only while the levels are found (4 B/cell off the route peak)
-  exec::device_buffer<std::int32_t> pending(n);
-  exec::fill(cursor.span(), std::int64_t{0});
-  const kt::flow_graph_view f = view();
-  exec::for_each_index(kt::frontier_blocks(n), kt::seed_frontier_kernel{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()});
-  index_t begin = 0;
-  end = exec::read_one<std::int64_t>(cursor.span(), 0);
-  const kt::release_receivers_kernel release{f, grid_, pending.span(), level_.span(), queue.span(), cursor.span()};
-  while (end > begin) {
-    if (current >= std::numeric_limits<std::int32_t>::max() - 1)
-      throw std::invalid_argument("FlowGraph: more than 2^31 - 2 levels");
-    if (end - begin >= parallel_level_min) {
-      kt::release_receivers_kernel k = release;
-      k.begin = begin;
-      k.end = end;
-      k.current = static_cast<std::int32_t>(current);
-      exec::for_each_index(kt::frontier_blocks(end - begin), k);
-      begin = end;
-      end = exec::read_one<std::int64_t>(cursor.span(), 0);
-      ++current;
-    } else {
-      const std::int64_t s[3] = {begin, end, current};
-      exec::copy(std::span<const std::int64_t>(s), state.span());
-      exec::for_each_index(1, kt::serial_frontiers_kernel{release, state.span(), parallel_level_min});
-      const std::vector<std::int64_t> h = exec::to_host(state);
-      begin = h[0];
-      end = h[1];
-      current = h[2];
-    }
-  }
-  }
+  const std::int64_t finished = topological_levels(view(), grid_, level_.span(), queue.span());
   const index_t valid = exec::transform_reduce(n, count_valid{grid_}, index_t{0}, exec::plus<index_t>{});
-  if (end != valid)
-    throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - end) +
+  if (finished != valid)
+    throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - finished) +
                                 " valid cells never become free of donors)");
+  const std::int64_t current =
+      valid == 0 ? 0
+                 : std::int64_t{1} + exec::transform_reduce(n, kt::max_level{level_.span()}, std::int32_t{-1},
+                                                            exec::maximum<std::int32_t>{});
 
   // Valid cells in (level, index) order by a stable counting sort over fixed blocks (see
   // kernels/terrain/topological_order.hpp): two passes over the cells instead of a comparison
@@ -157,6 +126,32 @@ void FlowGraph::build(index_t parallel_level_min) {
   // The per-cell levels follow from the order and the offsets: drop them (4 B/cell for the
   // lifetime of the graph) and rebuild them only if someone asks (level()).
   level_ = exec::device_buffer<std::int32_t>();
+}
+
+std::int64_t topological_levels(const kt::flow_graph_view& f, const kernels::grid_view& grid,
+                                exec::device_span<std::int32_t> level, exec::device_span<index_t> scratch,
+                                int stack_capacity) {
+  const index_t n = grid.cells();
+  // Pending counts live only while the levels are found (4 B/cell off the route peak).
+  exec::device_buffer<std::int32_t> pending(n);
+  exec::for_each_index(n, kt::pending_donors_kernel{f, grid, pending.span(), level});
+  exec::device_buffer<index_t> starts;
+  exec::device_buffer<std::int64_t> counters(2);  // overflow end, finished
+  exec::fill(counters.span(), std::int64_t{0});
+  kt::walk_levels_kernel walk{f, grid, pending.span(), level, scratch, counters.span().subspan(0, 1),
+                              counters.span().subspan(1, 1), {}, n, kt::walk_stack};
+  walk.stack_capacity = std::clamp(stack_capacity, 0, kt::walk_stack);
+  for (;;) {
+    exec::for_each_index(kt::frontier_blocks(walk.count), walk);
+    const std::vector<std::int64_t> h = exec::to_host(counters);
+    if (h[0] == 0) return h[1];
+    // The overflow becomes the next launch's starts; scratch takes the next overflow.
+    starts = exec::device_buffer<index_t>(h[0]);
+    exec::copy(exec::device_span<const index_t>(scratch.subspan(0, h[0])), starts.span());
+    walk.starts = starts.span();
+    walk.count = h[0];
+    exec::fill(counters.span().subspan(0, 1), std::int64_t{0});
+  }
 }
 
 std::vector<kt::level_segment> make_schedule(const std::vector<index_t>& level_offsets, index_t parallel_min) {

@@ -3,8 +3,9 @@
 // transport step: the donor mask and the topological order.
 //
 // Topological order: level[i] = length of the longest donor chain upstream of i (sources 0,
-// NoData −1), computed in parallel by dependency counting over frontiers; then the valid cells
-// sorted by (level, index) with a stable sort_by_key, the level offsets (host), and a launch
+// NoData −1), computed in parallel by dependency counting, walking down from the sources
+// (topological_levels); then the valid cells sorted by (level, index) with a stable counting
+// sort, the level offsets (host), and a launch
 // schedule over it (one parallel launch per level of at least `parallel_level_min` cells, one
 // serial walk per run of smaller levels). All of it is deterministic for any thread count.
 //
@@ -84,6 +85,15 @@ class FlowGraph {
   std::vector<index_t> level_offsets_{0};
   std::vector<kernels::terrain::level_segment> schedule_;
 };
+
+// level[i] for every cell of f (see the header comment), by walks from the sources
+// (kernels/terrain/topological_order.hpp). scratch (one index per cell) holds the cells that
+// did not fit on a walker's stack of stack_capacity cells (at most kernels::terrain::walk_stack;
+// tests lower it to exercise that path). Returns the number of cells finished: fewer than the
+// valid cells when the graph has a cycle (their levels are then undefined).
+std::int64_t topological_levels(const kernels::terrain::flow_graph_view& f, const kernels::grid_view& grid,
+                                exec::device_span<std::int32_t> level, exec::device_span<index_t> scratch,
+                                int stack_capacity = kernels::terrain::walk_stack);
 
 // The launch plan over level offsets: levels of at least `parallel_min` cells get their own
 // parallel segment; runs of smaller levels are merged into serial segments.
