@@ -59,6 +59,19 @@ LF_HD inline std::int64_t atomic_fetch_min(std::int64_t* addr, std::int64_t v) {
 #endif
 }
 
+LF_HD inline std::int32_t atomic_fetch_min(std::int32_t* addr, std::int32_t v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  return Kokkos::atomic_fetch_min(addr, v);
+#elif defined(__CUDA_ARCH__)
+  return atomicMin(reinterpret_cast<int*>(addr), static_cast<int>(v));
+#else
+  std::int32_t old = __atomic_load_n(addr, __ATOMIC_RELAXED);
+  while (v < old && !__atomic_compare_exchange_n(addr, &old, v, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+  }
+  return old;
+#endif
+}
+
 // Between plain stores and a later atomic that hands the data to another thread, and between
 // that atomic and the other thread's plain loads. The host atomics above (and Kokkos' host
 // atomics) are already full barriers; GPU atomics are relaxed, so a GPU fences here.

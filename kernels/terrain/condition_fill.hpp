@@ -9,7 +9,8 @@
 //      thread walks a tile's trees, tile_roots), then across tiles: each round follows the previous
 //      round's pointers up to root_hops steps (double-buffered, no atomics), so a round
 //      multiplies the reach by root_hops (pointer jumping, log depth); basins rooted at an
-//      outlet form the "ocean" (dense id 0), every other basin gets a dense id 1..K.
+//      outlet form the "ocean" (dense id 0), every other basin gets a dense id 1..K (int32).
+//      The labels are cell indices: int32 below 2^31 cells, int64 beyond (the Label parameter).
 //   c) spill edges: every 8-adjacent valid pair (a, b) in different basins gives an edge of
 //      weight max(z_a, z_b); per tile only the lightest edge of each basin pair is kept.
 //   d) the host computes per basin the water level W = the minimax path weight to the ocean
@@ -83,10 +84,11 @@ LF_HD inline int drain_direction(const grid_view& g, exec::device_span<const flo
 // follow_pointers over label then only hops between tiles. Roots get label[r] = r; every
 // other valid cell a different cell, so follow_pointers' root test (from[p] == p) holds.
 inline constexpr index_t root_tile = 32;
+template <class Label>  // int32 where the grid has fewer than 2^31 cells, else int64
 struct tile_roots {
   grid_view g;
   exec::device_span<const float> z;
-  exec::device_span<std::int64_t> label;
+  exec::device_span<Label> label;
   LF_HD void operator()(index_t t) const {
     const index_t tiles_x = (g.cols + root_tile - 1) / root_tile;
     const index_t r0 = (t / tiles_x) * root_tile, c0 = (t % tiles_x) * root_tile;
@@ -117,7 +119,7 @@ struct tile_roots {
         if (done[l] != 0) continue;
         // Where the chain from l ends: a root, a resolved cell, or the first cell outside.
         index_t p = l;
-        std::int64_t end = -1;
+        Label end = -1;
         for (;;) {
           if (done[p] != 0) {
             end = label[cell(p)];
@@ -125,11 +127,11 @@ struct tile_roots {
           }
           const int q = next[p];
           if (q == -1) {
-            end = cell(p);
+            end = static_cast<Label>(cell(p));
             break;
           }
           if (q < -1) {
-            end = cell(p) + d8_offset(g.cols, -2 - q);
+            end = static_cast<Label>(cell(p) + d8_offset(g.cols, -2 - q));
             break;
           }
           p = q;
@@ -150,9 +152,10 @@ struct tile_roots {
 // per block) the cells that did not reach a root.
 inline constexpr int root_hops = 64;
 inline constexpr index_t root_block = 1024;
+template <class Label>
 struct follow_pointers {
-  exec::device_span<const std::int64_t> from;
-  exec::device_span<std::int64_t> to;
+  exec::device_span<const Label> from;
+  exec::device_span<Label> to;
   exec::device_span<std::int64_t> unfinished;  // one counter
   LF_HD void operator()(index_t b) const {
     const index_t n = from.size();
@@ -160,7 +163,7 @@ struct follow_pointers {
     const index_t hi = lo + root_block < n ? lo + root_block : n;
     std::int64_t open = 0;
     for (index_t i = lo; i < hi; ++i) {
-      index_t p = from[i];
+      Label p = from[i];
       for (int h = 1; h < root_hops && from[p] != p; ++h) p = from[p];
       to[i] = p;
       if (from[p] != p) ++open;
@@ -171,30 +174,34 @@ struct follow_pointers {
 
 // flag[i] = 1 for the root of a basin not drained by an outlet, else 0. Outlets point to
 // themselves, so a basin drains to an outlet exactly when its root is one.
+template <class Label>
 struct mark_pit_basins {
   grid_view g;
-  exec::device_span<const std::int64_t> label;
+  exec::device_span<const Label> label;
   exec::device_span<std::int32_t> flag;
   LF_HD void operator()(index_t i) const {
     flag[i] = (g.valid[i] != 0 && label[i] == i && !is_outlet(g, i)) ? 1 : 0;
   }
 };
 
-// label[i] (a component root) -> dense basin id: 0 ocean, 1..K pits, -1 NoData.
-// slot is the exclusive scan of the pit flags; total its sum.
+// label[i] (a component root) -> dense basin id: 0 ocean, 1..K pits, -1 NoData (int32: there
+// are fewer than 2^31 pits). slot is the exclusive scan of the pit flags; total its sum.
+// basin may alias label when both are int32 (each cell reads only its own label and the slots).
+template <class Label>
 struct assign_dense_basin {
   grid_view g;
   exec::device_span<const std::int32_t> slot;
   std::int32_t total;
-  exec::device_span<std::int64_t> label;
+  exec::device_span<const Label> label;
+  exec::device_span<std::int32_t> basin;
   LF_HD void operator()(index_t i) const {
     if (g.valid[i] == 0) {
-      label[i] = -1;
+      basin[i] = -1;
       return;
     }
     const index_t root = label[i];
     const std::int32_t next = root + 1 < g.cells() ? slot[root + 1] : total;
-    label[i] = next != slot[root] ? 1 + static_cast<std::int64_t>(slot[root]) : 0;
+    basin[i] = next != slot[root] ? 1 + slot[root] : 0;
   }
 };
 
@@ -223,7 +230,7 @@ struct spill_tile_table_t {
   // Fills the table with tile t's pairs; returns the number of distinct basin pairs, or -1
   // once more than `limit` (the table is then incomplete; limit < Slots keeps probing short).
   LF_HD int build(const grid_view& g, exec::device_span<const float> z,
-                  exec::device_span<const std::int64_t> basin, index_t t, int limit = Slots) {
+                  exec::device_span<const std::int32_t> basin, index_t t, int limit = Slots) {
     for (int e = 0; e < Slots; ++e) pair[e] = spill_empty;
     distinct = 0;
     const index_t tiles_x = (g.cols + spill_tile - 1) / spill_tile;
@@ -235,13 +242,13 @@ struct spill_tile_table_t {
       for (index_t c = c0; c < c1; ++c) {
         const index_t i = r * g.cols + c;
         if (g.valid[i] == 0) continue;
-        const std::int64_t bi = basin[i];
+        const std::int32_t bi = basin[i];
         const bool interior = is_interior(g, r, c);
         for (int d = 0; d < 4; ++d) {  // E, SE, S, SW: every 8-adjacent pair once
           index_t j = i + d8_offset(g.cols, d);
           if (!interior) j = valid_neighbour(g, r, c, d);
           if (j < 0 || g.valid[j] == 0) continue;
-          const std::int64_t bj = basin[j];
+          const std::int32_t bj = basin[j];
           if (bj == bi) continue;
           const std::uint64_t pr = bi < bj ? static_cast<std::uint64_t>(bi) << 32 | static_cast<std::uint64_t>(bj)
                                            : static_cast<std::uint64_t>(bj) << 32 | static_cast<std::uint64_t>(bi);
@@ -267,7 +274,7 @@ using spill_tile_table = spill_tile_table_t<spill_table>;
 struct emit_spill_edges {
   grid_view g;
   exec::device_span<const float> z;
-  exec::device_span<const std::int64_t> basin;
+  exec::device_span<const std::int32_t> basin;
   exec::device_span<const std::int64_t> offset;  // exclusive scan of the tiles' counts
   exec::device_span<std::uint32_t> weight_key;   // ordered_key(max(z_a, z_b)), min per tile
   exec::device_span<std::uint64_t> pair;         // basin_a << 32 | basin_b, a < b
@@ -292,7 +299,7 @@ inline constexpr int spill_slots = 96;
 struct collect_spill_edges {
   grid_view g;
   exec::device_span<const float> z;
-  exec::device_span<const std::int64_t> basin;
+  exec::device_span<const std::int32_t> basin;
   exec::device_span<std::int64_t> count;               // per tile
   exec::device_span<std::uint32_t> scratch_key;        // tiles x spill_slots
   exec::device_span<std::uint64_t> scratch_pair;
@@ -352,7 +359,7 @@ struct pack_spill_edges {
 struct raise_to_level {
   grid_view g;
   exec::device_span<const float> z_in;
-  exec::device_span<const std::int64_t> basin;
+  exec::device_span<const std::int32_t> basin;
   exec::device_span<const float> level;
   exec::device_span<float> z_out;
   LF_HD std::int64_t operator()(index_t i) const {
@@ -371,11 +378,12 @@ struct raise_to_level {
 };
 
 // pit_root[k] = the root cell of pit basin k + 1 (label: component roots; slot as above).
+template <class Label>
 struct record_pit_roots {
   grid_view g;
   exec::device_span<const std::int32_t> slot;
   std::int32_t total;
-  exec::device_span<const std::int64_t> label;
+  exec::device_span<const Label> label;
   exec::device_span<std::int64_t> pit_root;
   LF_HD void operator()(index_t i) const {
     if (g.valid[i] == 0 || label[i] != i) return;

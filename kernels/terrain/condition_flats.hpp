@@ -179,14 +179,27 @@ struct expand_frontier {
     // Nobody else writes a claimed cell, and readers only test it against zero: a plain
     // (volatile, untorn) store is enough.
     *static_cast<volatile std::int32_t*>(&dist[c]) = level;
+    if ((flags[c] & flag_noflow) != 0) {
+      // A NO_FLOW cell is not an outlet (8 valid neighbours, off the grid edge), and a NO_FLOW
+      // neighbour lies at its elevation (neither of the two is lower than the other): no row
+      // and column, no elevation test. Nearly every expanded cell takes this path.
+      const d8_offsets n8(g.cols);
+      for (int d = 0; d < 8; ++d) claim(c + n8.o[d], out);
+      return;
+    }
+    // A low edge (a seed): it may lie on the grid edge or next to NoData, and on a raw DEM a
+    // NO_FLOW neighbour may be a lower pit.
     const index_t r = c / g.cols, col = c % g.cols;
-    const bool interior = is_interior(g, r, col);
     const float zc = z[c];
     for (int d = 0; d < 8; ++d) {
-      const index_t j = interior ? c + d8_offset(g.cols, d) : valid_neighbour(g, r, col, d);
-      if (j < 0 || (flags[j] & flag_noflow) == 0 || z[j] != zc || atomic_read(&dist[j]) != 0) continue;
-      if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) out.push(j);
+      const index_t j = valid_neighbour(g, r, col, d);
+      if (j >= 0 && z[j] == zc) claim(j, out);
     }
+  }
+  // Claims j for the next level if it is an unclaimed NO_FLOW cell.
+  LF_HD void claim(index_t j, frontier_appender& out) const {
+    if ((flags[j] & flag_noflow) == 0 || atomic_read(&dist[j]) != 0) return;
+    if (exec::atomic_fetch_add(&dist[j], std::int32_t{1}) == 0) out.push(j);
   }
   LF_HD void operator()(index_t b) const {
     const index_t lo = begin + b * frontier_block, hi = lo + frontier_block < end ? lo + frontier_block : end;
@@ -241,9 +254,11 @@ struct equal_elevation_edges {
   }
 };
 
-// After connected_components: roots hold -1, other cells their root's index.
+// After connected_components: roots hold -1, other cells their root's index. Label: the
+// labels' width (int32 or int64, condition_components.hpp), here and below.
+template <class Label>
 struct mark_roots {
-  exec::device_span<std::int64_t> label;
+  exec::device_span<Label> label;
   LF_HD void operator()(index_t i) const {
     if (label[i] == i) label[i] = -1;
   }
@@ -251,22 +266,24 @@ struct mark_roots {
 
 // Each flat cell (towards > 0) lowers its root's entry to -2 - a, so roots of flats hold
 // -2 - H and roots of other components stay -1.
+template <class Label>
 struct reduce_flat_height {
   exec::device_span<const std::int32_t> towards;
   exec::device_span<const std::int32_t> away;
-  exec::device_span<std::int64_t> label;
+  exec::device_span<Label> label;
   LF_HD void operator()(index_t i) const {
     if (towards[i] == 0) return;
-    const std::int64_t l = atomic_read(&label[i]);
+    const Label l = atomic_read(&label[i]);
     const index_t root = l < 0 ? i : l;
-    exec::atomic_fetch_min(&label[root], -2 - static_cast<std::int64_t>(away[i]));
+    exec::atomic_fetch_min(&label[root], static_cast<Label>(-2 - static_cast<std::int64_t>(away[i])));
   }
 };
 
 // gradient holds t on entry and the combined mask on exit.
+template <class Label>
 struct combine_gradients {
   exec::device_span<const std::int32_t> away;
-  exec::device_span<const std::int64_t> label;
+  exec::device_span<const Label> label;
   exec::device_span<std::int32_t> gradient;
   LF_HD void operator()(index_t i) const {
     const std::int32_t t = gradient[i];
@@ -282,8 +299,9 @@ struct combine_gradients {
   }
 };
 
+template <class Label>
 struct flat_root {
-  exec::device_span<const std::int64_t> label;
+  exec::device_span<const Label> label;
   LF_HD std::int64_t operator()(index_t i) const { return label[i] <= -2 ? 1 : 0; }
 };
 struct positive_gradient {

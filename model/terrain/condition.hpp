@@ -72,8 +72,13 @@ struct FillStats {
 // z_out = Priority-Flood filled z_in (z_out may not alias z_in).
 FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
                            exec::device_span<float> z_out);
+// Width of the per-cell labels (cell indices) of the fill and the flats: 32 bits where the grid
+// has fewer than 2^31 cells (half the memory and traffic), else 64. `wide` forces 64 bits, so
+// that tests run that path on small grids.
+enum class LabelWidth { automatic, wide };
 // z = Priority-Flood filled z, in place.
-FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z);
+FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z,
+                                    LabelWidth width = LabelWidth::automatic);
 
 struct BreachStats {
   index_t cells_raised = 0, cells_carved = 0;
@@ -85,6 +90,6 @@ struct FlatStats {
   index_t flats = 0, flat_cells = 0, unresolved_cells = 0;
 };
 FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
-                        exec::device_span<std::int32_t> flat_gradient);
+                        exec::device_span<std::int32_t> flat_gradient, LabelWidth width = LabelWidth::automatic);
 
 }  // namespace leachflow::model::terrain

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,6 +60,50 @@ std::vector<float> spill_levels(std::int32_t pits, const std::vector<std::uint32
   return level;
 }
 
+// a) + b): basin[i] = the dense id of i's drainage basin (0 ocean, 1..K pits, -1 NoData) and
+// pit_root[k] = the root cell of pit basin k + 1; returns K. Roots are cell indices, so the
+// labels are Label wide: int32 below 2^31 cells (half the memory and traffic), else int64.
+template <class Label>
+std::int64_t drainage_basins(const kernels::grid_view& g, exec::device_span<const float> z,
+                             exec::device_buffer<std::int32_t>& basin, exec::device_buffer<std::int64_t>& pit_root) {
+  const index_t n = g.cells();
+  exec::device_buffer<Label> label(n);
+  {
+    exec::device_buffer<Label> other(n);
+    exec::device_buffer<std::int64_t> unfinished(1);
+    const index_t tiles = ((g.rows + kt::root_tile - 1) / kt::root_tile) *
+                          ((g.cols + kt::root_tile - 1) / kt::root_tile);
+    exec::for_each_index(tiles, kt::tile_roots<Label>{g, z, label.span()});
+    const index_t blocks = (n + kt::root_block - 1) / kt::root_block;
+    for (;;) {
+      exec::fill<std::int64_t>(unfinished.span(), 0);
+      exec::for_each_index(blocks, kt::follow_pointers<Label>{label.span(), other.span(), unfinished.span()});
+      std::swap(label, other);
+      if (exec::read_one<std::int64_t>(unfinished.span(), 0) == 0) break;
+    }
+  }
+  exec::device_buffer<std::int32_t> slot(n);
+  exec::for_each_index(n, kt::mark_pit_basins<Label>{g, label.span(), slot.span()});
+  const std::int64_t pits = exec::transform_reduce(n, kt::read_int32_flag{slot.span()}, std::int64_t{0},
+                                                   exec::plus<std::int64_t>{});
+  if (pits >= std::numeric_limits<std::int32_t>::max()) {
+    throw std::length_error("fill_depressions: more than 2^31 - 1 pits; dense basin ids are int32");
+  }
+  exec::exclusive_scan<std::int32_t>(slot.span(), slot.span(), 0);
+  const auto k = static_cast<std::int32_t>(pits);
+  pit_root = exec::device_buffer<std::int64_t>(pits);
+  exec::for_each_index(n, kt::record_pit_roots<Label>{g, slot.span(), k, label.span(), pit_root.span()});
+  if constexpr (std::is_same_v<Label, std::int32_t>) {
+    // In place: each cell reads only its own label (and the slots).
+    exec::for_each_index(n, kt::assign_dense_basin<Label>{g, slot.span(), k, label.span(), label.span()});
+    basin = std::move(label);
+  } else {
+    basin = exec::device_buffer<std::int32_t>(n);
+    exec::for_each_index(n, kt::assign_dense_basin<Label>{g, slot.span(), k, label.span(), basin.span()});
+  }
+  return pits;
+}
+
 }  // namespace
 
 FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
@@ -69,45 +114,18 @@ FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const 
 
 // Every step reads the DEM as it was until e) writes it; e) reads and writes each cell only at
 // its own index, so one buffer serves as input and output (4 B/cell off the condition peak).
-FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z) {
+FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_span<float> z, LabelWidth width) {
   FillStats st;
   const index_t n = g.cells();
   if (n == 0) return st;
   const exec::device_span<const float> z_in = z;
 
   // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
-  exec::device_buffer<std::int64_t> basin(n);
+  exec::device_buffer<std::int32_t> basin;
   exec::device_buffer<std::int64_t> pit_root;  // root cell of each pit basin
-  {
-    exec::device_buffer<std::int64_t> other(n), unfinished(1);
-    const index_t tiles = ((g.rows + kt::root_tile - 1) / kt::root_tile) *
-                          ((g.cols + kt::root_tile - 1) / kt::root_tile);
-    exec::for_each_index(tiles, kt::tile_roots{g, z_in, basin.span()});
-    const index_t blocks = (n + kt::root_block - 1) / kt::root_block;
-    for (;;) {
-      exec::fill<std::int64_t>(unfinished.span(), 0);
-      exec::for_each_index(blocks, kt::follow_pointers{basin.span(), other.span(), unfinished.span()});
-      std::swap(basin, other);
-      if (exec::read_one<std::int64_t>(unfinished.span(), 0) == 0) break;
-    }
-  }
-  {
-    exec::device_buffer<std::int32_t> slot(n);
-    exec::for_each_index(n, kt::mark_pit_basins{g, basin.span(), slot.span()});
-    const std::int64_t pits = exec::transform_reduce(n, kt::read_int32_flag{slot.span()},
-                                                     std::int64_t{0}, exec::plus<std::int64_t>{});
-    if (pits >= std::numeric_limits<std::int32_t>::max()) {
-      throw std::length_error("fill_depressions: more than 2^31 - 1 pits; dense basin ids are int32");
-    }
-    st.pits = pits;
-    exec::exclusive_scan<std::int32_t>(slot.span(), slot.span(), 0);
-    pit_root = exec::device_buffer<std::int64_t>(pits);
-    exec::for_each_index(n, kt::record_pit_roots{g, slot.span(), static_cast<std::int32_t>(pits),
-                                                 basin.span(), pit_root.span()});
-    exec::for_each_index(n, kt::assign_dense_basin{g, slot.span(), static_cast<std::int32_t>(pits),
-                                                   basin.span()});
-  }
-
+  st.pits = width == LabelWidth::automatic && n <= std::numeric_limits<std::int32_t>::max()
+                ? drainage_basins<std::int32_t>(g, z_in, basin, pit_root)
+                : drainage_basins<std::int64_t>(g, z_in, basin, pit_root);
   std::vector<float> level_h;
   if (st.pits == 0) {
     level_h.assign(1, -std::numeric_limits<float>::infinity());

@@ -2,6 +2,7 @@
 // invariant are in kernels/terrain/condition_flats.hpp; this file runs the two frontier BFSs,
 // labels the flats and combines the gradients.
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include "kernels/exec/exec.hpp"
@@ -43,10 +44,23 @@ void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z,
   }
 }
 
+// Labels the flats (Label wide: see LabelWidth), reduces H onto each flat's root and turns t in
+// gradient into the combined mask; returns the number of flats.
+template <class Label>
+std::int64_t combine_over_flats(index_t n, const kt::equal_elevation_edges& edges,
+                                exec::device_span<const std::int32_t> away, exec::device_span<std::int32_t> gradient) {
+  exec::device_buffer<Label> label(n);
+  kt::connected_components(n, edges, label.span());
+  exec::for_each_index(n, kt::mark_roots<Label>{label.span()});
+  exec::for_each_index(n, kt::reduce_flat_height<Label>{gradient, away, label.span()});
+  exec::for_each_index(n, kt::combine_gradients<Label>{away, label.span(), gradient});
+  return exec::transform_reduce(n, kt::flat_root<Label>{label.span()}, std::int64_t{0}, exec::plus<std::int64_t>{});
+}
+
 }  // namespace
 
 FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
-                        exec::device_span<std::int32_t> flat_gradient) {
+                        exec::device_span<std::int32_t> flat_gradient, LabelWidth width) {
   FlatStats st;
   const index_t n = g.cells();
   exec::fill<std::int32_t>(flat_gradient, 0);
@@ -73,16 +87,14 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   }
 
   // Flats as equal-elevation components; H = max away-distance per flat, kept at its root.
-  exec::device_buffer<std::int64_t> label(n);
-  kt::connected_components(n, kt::equal_elevation_edges{g, z, flags.span()}, label.span());
-  exec::for_each_index(n, kt::mark_roots{label.span()});
-  exec::for_each_index(n, kt::reduce_flat_height{flat_gradient, away.span(), label.span()});
-  exec::for_each_index(n, kt::combine_gradients{away.span(), label.span(), flat_gradient});
+  const kt::equal_elevation_edges edges{g, z, flags.span()};
+  st.flats = width == LabelWidth::automatic && n <= std::numeric_limits<std::int32_t>::max()
+                 ? combine_over_flats<std::int32_t>(n, edges, away.span(), flat_gradient)
+                 : combine_over_flats<std::int64_t>(n, edges, away.span(), flat_gradient);
 
   const auto count = [n](auto f) {
     return exec::transform_reduce(n, f, std::int64_t{0}, exec::plus<std::int64_t>{});
   };
-  st.flats = count(kt::flat_root{label.span()});
   st.flat_cells = count(kt::positive_gradient{flat_gradient});
   st.unresolved_cells = count(kt::unresolved_noflow{flags.span(), flat_gradient});
   return st;
