@@ -78,12 +78,15 @@ struct walk_levels_kernel {
       const std::uint8_t m = f.receiver_mask(c);
       index_t next = -1;
       if (m != 0) {
-        const index_t r = c / g.cols, col = c - r * g.cols;
         exec::fence_for_handoff();
         for (int d = 0; d < 8; ++d) {
           if (!(m >> d & 1u)) continue;
-          const index_t j = domain_neighbour(g, c, r, col, d);
-          if (j < 0 || exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) != 1) continue;
+          // j is a receiver inside the domain exactly when it lists c as a donor (this needs no
+          // row and column: a step off the grid edge lands on a cell that does not).
+          const index_t j = c + f.offset(d);
+          if (j < 0 || j >= g.cells() || !(f.donors[j] >> d8_opposite(d) & 1u)) continue;
+          // c is j's last donor to finish: j's only donor, or the one that takes the count to 0.
+          if (popcount8(f.donors[j]) != 1 && exec::atomic_fetch_add(&pending[j], std::int32_t{-1}) != 1) continue;
           if (next < 0) next = j;
           else if (top < stack_capacity) stack[top++] = j;
           else out.push(j);
