@@ -43,6 +43,8 @@ struct pending_donors_kernel {
 // Cells with several receivers released at once (D-infinity, MFD) wait on a small per-thread
 // stack (walk_stack, kernels/terrain/flow_graph.hpp); when it is full they go to the overflow
 // queue, walked by a later launch. D8 never needs either. finished counts the cells finished (a cycle leaves some unfinished).
+inline constexpr std::int32_t level_overflow = 2147483647;
+
 struct walk_levels_kernel {
   flow_graph_view f;
   grid_view g;
@@ -65,7 +67,9 @@ struct walk_levels_kernel {
         const std::int32_t v = level[i + f.offset(d)];
         l = v > l ? v : l;
       }
-    return l + 1;  // 0 for a source
+    // 0 for a source; saturates at level_overflow (chains of 2^31 cells, only on grids beyond
+    // 2^31 cells), which FlowGraph::build reports instead of wrapping.
+    return l >= level_overflow - 1 ? level_overflow : l + 1;
   }
 
   LF_HD index_t walk(index_t c, frontier_appender& out) const {

@@ -106,6 +106,8 @@ void FlowGraph::build(index_t parallel_level_min) {
   // Valid cells in (level, index) order by a stable counting sort over fixed blocks (see
   // kernels/terrain/topological_order.hpp): two passes over the cells instead of a comparison
   // sort. The histogram has levels × blocks entries; blocks shrink when there are many levels.
+  if (current > kt::level_overflow - 1)
+    throw std::invalid_argument("FlowGraph: more than 2^31 - 2 levels (a single flow path of over 2^31 cells)");
   const index_t levels = current;
   const index_t budget = std::max<index_t>(n / 4, index_t{1} << 16);  // histogram ≤ 2 B/cell
   const index_t blocks = std::clamp<index_t>(std::min<index_t>((n + 65535) / 65536 * 4, budget / std::max<index_t>(levels, 1)),
