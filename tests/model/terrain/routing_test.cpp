@@ -190,6 +190,48 @@ TEST(RoutingD8, OracleOnRandomDems) {
   }
 }
 
+// The same oracle where whole rows are valid, so that most cells take the router's fast path for
+// open neighbourhoods (no NoData in the 3 × 3): exact ties of the 0.5 m quantised drops, the tie
+// rule toward a flat's outlet, and flat gradients with equal steps. Some trials punch a few
+// holes, so open and general rows alternate in one grid.
+TEST(RoutingD8, OracleOnOpenRandomDems) {
+  std::mt19937_64 rng(20261204);
+  std::uniform_int_distribution<int> size(3, 48);
+  for (int trial = 0; trial < 200; ++trial) {
+    const index_t rows = size(rng), cols = size(rng);
+    const double holes = trial % 3 == 0 ? 0.01 : 0.0;
+    const TestTerrain t = lf::testing::random_terrain(rng, rows, cols, holes, trial % 5 == 4);
+    std::vector<std::int32_t> flat;
+    if (trial % 4 != 3) {
+      std::uniform_int_distribution<std::int32_t> fg(0, 4);
+      flat.resize(static_cast<std::size_t>(rows * cols));
+      for (auto& f : flat) f = fg(rng);
+    }
+    const auto flat_d = ex::to_device(flat);
+    const FlowGraph g = lf::model::terrain::route_d8(t.view(), t.z.span(), flat_d.span());
+    const auto expected = lf::reference::reference_d8(rows, cols, t.grid.valid, t.z_host, flat, t.metrics());
+    ASSERT_EQ(g.d8_directions(), expected) << "trial " << trial << " (" << rows << "×" << cols << ")";
+  }
+}
+
+// Equal slopes from different distances: cells 20 m wide and 10 m tall, a drop of 2 m east and
+// 1 m south are both 0.1. The division-free screening cannot tell such a tie from a near tie and
+// must leave it to the divisions: east, the lower direction index, as the rules say.
+TEST(RoutingD8, EqualSlopesOverDifferentDistancesTieTowardTheLowerIndex) {
+  TestTerrain t;
+  t.grid = lf::model::make_grid(3, 3, {0.0, 20.0, 0.0, 0.0, 0.0, -10.0}, "", false);
+  t.device = std::make_unique<lf::model::DeviceGrid>(t.grid);
+  t.z_host = {20, 20, 20, 20, 10, 8, 20, 9, 20};
+  t.z = ex::to_device(t.z_host);
+  ASSERT_EQ(t.grid.cell_width_m[1], 20.0);
+  ASSERT_EQ(t.grid.dy_m[1], 10.0);
+  const FlowGraph g = lf::model::terrain::route_d8(t.view(), t.z.span());
+  EXPECT_EQ(g.d8_directions()[4], 0);  // E, not S
+  t.z_host[7] = 8.99999f;  // now S is steeper by a hair
+  t.z = ex::to_device(t.z_host);
+  EXPECT_EQ(lf::model::terrain::route_d8(t.view(), t.z.span()).d8_directions()[4], 2);
+}
+
 // Invariants of all three routers on random DEMs.
 TEST(Routing, GraphInvariantsOnRandomDems) {
   std::mt19937_64 rng(77);
