@@ -176,6 +176,7 @@ inline int concurrency() { return exec_space().concurrency(); }
 inline void set_thread_count(int) {}
 
 inline void initialize(int& argc, char** argv) {
+  if constexpr (std::is_same_v<mem_space, Kokkos::HostSpace>) keep_freed_pages();  // host_pages.hpp
   if (!Kokkos::is_initialized()) Kokkos::initialize(argc, argv);
 }
 inline void finalize() {

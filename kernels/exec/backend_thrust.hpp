@@ -116,6 +116,9 @@ inline void set_thread_count([[maybe_unused]] int n) {
 // transport (17,280 cells, many small launches) took 3.9 s spinning and 0.1 s passive, while
 // big grids do not notice the few microseconds a futex wake costs per launch.
 inline void initialize(int&, char** argv) {
+#if THRUST_DEVICE_SYSTEM != THRUST_DEVICE_SYSTEM_CUDA
+  keep_freed_pages();  // host memory: see host_pages.hpp
+#endif
 #if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
   if (argv && !std::getenv("OMP_WAIT_POLICY")) {
     ::setenv("OMP_WAIT_POLICY", "passive", 1);

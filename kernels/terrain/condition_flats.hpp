@@ -37,16 +37,19 @@ inline constexpr std::uint8_t flag_higher = 2;   // valid with a strictly higher
 inline constexpr std::uint8_t flag_equal = 4;    // valid with an equal-elevation valid neighbour
 inline constexpr std::uint8_t flag_low_edge = 8; // is_low_edge (mark_low_edges, a second pass)
 
+// One launch index per grid row (row and column without a division per cell).
 struct compute_cell_flags {
   grid_view g;
   exec::device_span<const float> z;
   exec::device_span<std::uint8_t> flags;
-  LF_HD void operator()(index_t i) const {
+  LF_HD void operator()(index_t r) const {
+    for (index_t c = 0, i = r * g.cols; c < g.cols; ++c, ++i) cell(i, r, c);
+  }
+  LF_HD void cell(index_t i, index_t r, index_t c) const {
     if (g.valid[i] == 0) {
       flags[i] = 0;
       return;
     }
-    const index_t r = i / g.cols, c = i % g.cols;
     const float zi = z[i];
     bool lower = false, higher = false, equal = false, outlet = true;
     if (is_interior(g, r, c)) {
@@ -235,26 +238,7 @@ struct serial_frontier_levels {
   }
 };
 
-// Edges between 8-adjacent valid cells of equal elevation, for connected_components.
-struct equal_elevation_edges {
-  grid_view g;
-  exec::device_span<const float> z;
-  exec::device_span<const std::uint8_t> flags;
-  LF_HD int operator()(index_t u, index_t* out) const {
-    if ((flags[u] & flag_equal) == 0) return -1;  // no equal neighbour (or NoData): isolated
-    const index_t r = u / g.cols, c = u % g.cols;
-    const bool interior = is_interior(g, r, c);
-    const float zu = z[u];
-    int k = 0;
-    for (int d = 0; d < 4; ++d) {
-      const index_t j = interior ? u + d8_offset(g.cols, d) : valid_neighbour(g, r, c, d);
-      if (j >= 0 && g.valid[j] != 0 && z[j] == zu) out[k++] = j;
-    }
-    return k;
-  }
-};
-
-// After connected_components: roots hold -1, other cells their root's index. Label: the
+// After equal_elevation_components (condition_components.hpp): roots hold -1, other cells their root's index. Label: the
 // labels' width (int32 or int64, condition_components.hpp), here and below.
 template <class Label>
 struct mark_roots {

@@ -47,10 +47,12 @@ void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z,
 // Labels the flats (Label wide: see LabelWidth), reduces H onto each flat's root and turns t in
 // gradient into the combined mask; returns the number of flats.
 template <class Label>
-std::int64_t combine_over_flats(index_t n, const kt::equal_elevation_edges& edges,
-                                exec::device_span<const std::int32_t> away, exec::device_span<std::int32_t> gradient) {
+std::int64_t combine_over_flats(const kernels::grid_view& g, exec::device_span<const float> z,
+                                exec::device_span<std::uint8_t> flags, exec::device_span<const std::int32_t> away,
+                                exec::device_span<std::int32_t> gradient) {
+  const index_t n = g.cells();
   exec::device_buffer<Label> label(n);
-  kt::connected_components(n, edges, label.span());
+  kt::equal_elevation_components(g, z, flags, label.span());
   exec::for_each_index(n, kt::mark_roots<Label>{label.span()});
   exec::for_each_index(n, kt::reduce_flat_height<Label>{gradient, away, label.span()});
   exec::for_each_index(n, kt::combine_gradients<Label>{away, label.span(), gradient});
@@ -66,7 +68,7 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   exec::fill<std::int32_t>(flat_gradient, 0);
   if (n == 0) return st;
   exec::device_buffer<std::uint8_t> flags(n);
-  exec::for_each_index(n, kt::compute_cell_flags{g, z, flags.span()});
+  exec::for_each_index(g.rows, kt::compute_cell_flags{g, z, flags.span()});
   exec::for_each_index(n, kt::mark_low_edges{g, z, flags.span()});
   const std::int64_t capacity = exec::transform_reduce(n, kt::flat_candidate{flags.span()}, std::int64_t{0},
                                                        exec::plus<std::int64_t>{});
@@ -87,10 +89,9 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   }
 
   // Flats as equal-elevation components; H = max away-distance per flat, kept at its root.
-  const kt::equal_elevation_edges edges{g, z, flags.span()};
   st.flats = width == LabelWidth::automatic && n <= std::numeric_limits<std::int32_t>::max()
-                 ? combine_over_flats<std::int32_t>(n, edges, away.span(), flat_gradient)
-                 : combine_over_flats<std::int64_t>(n, edges, away.span(), flat_gradient);
+                 ? combine_over_flats<std::int32_t>(g, z, flags.span(), away.span(), flat_gradient)
+                 : combine_over_flats<std::int64_t>(g, z, flags.span(), away.span(), flat_gradient);
 
   const auto count = [n](auto f) {
     return exec::transform_reduce(n, f, std::int64_t{0}, exec::plus<std::int64_t>{});

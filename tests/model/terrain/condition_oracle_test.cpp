@@ -182,6 +182,49 @@ TEST(ConditionOracleWideLabels, Int64LabelsGiveTheSameFillAndFlats) {
   EXPECT_GT(flats, 100);
 }
 
+// Flats are labelled tile by tile (32 x 32) and joined across tile borders. A serpentine flat
+// winds through every tile of a 150 x 170 grid, so its pieces join only through a long chain of
+// border crossings; beside it, flats of a few cells straddle tile corners. One flat must come out
+// of the serpentine (its pond sets H for all of it), with the Barnes 2014 mask, at both label widths.
+TEST(ConditionOracleTiles, SerpentineFlatAcrossEveryTile) {
+  std::mt19937_64 rng(0x5e27u);
+  std::uniform_real_distribution<float> u01(0.0f, 1.0f);
+  rt::HostDem h;
+  h.rows = 150;
+  h.cols = 170;
+  h.z.resize(h.cells());
+  h.valid.assign(h.cells(), 1);
+  for (index_t i = 0; i < h.cells(); ++i) h.z[i] = 20.0f + 10.0f * u01(rng);
+  const auto at = [&](index_t r, index_t c) -> float& { return h.z[r * h.cols + c]; };
+  for (index_t r = 1; r + 1 < h.rows; r += 4) {
+    for (index_t c = 1; c + 1 < h.cols; ++c) at(r, c) = 5.0f;  // a corridor row
+    const index_t turn = (r / 4) % 2 == 0 ? h.cols - 2 : 1;  // joined to the next one at alternate ends
+    for (index_t k = 1; k < 4 && r + k + 1 < h.rows; ++k) at(r + k, turn) = 5.0f;
+  }
+  for (index_t r = 110; r < 140; ++r)  // a wide pond at the far end: away-distances up to 15,
+    for (index_t c = 60; c < 90; ++c) at(r, c) = 5.0f;  // so a piece cut off would get another H
+  at(1, 0) = 4.0f;  // the serpentine's one outlet, on the west edge
+  for (index_t r = 31; r + 1 < h.rows; r += 32)  // 2 x 2 flats on tile corners, drained by a notch
+    for (index_t c = 31; c + 1 < h.cols; c += 32) {
+      if (r % 4 == 1 || (r + 1) % 4 == 1) continue;  // not on a corridor row
+      at(r, c) = at(r, c + 1) = at(r + 1, c) = at(r + 1, c + 1) = 12.0f;
+    }
+  const std::vector<float> pf = rt::priority_flood_fill(h);
+  const std::vector<std::int32_t> mask = rt::barnes2014_flat_mask(h, pf);
+  std::int64_t serpentine = 0;
+  for (index_t i = 0; i < h.cells(); ++i) serpentine += pf[i] == 5.0f ? 1 : 0;
+  ASSERT_GT(serpentine, 5000);
+  for (const lt::LabelWidth w : {lt::LabelWidth::automatic, lt::LabelWidth::wide}) {
+    rt::DeviceDem d(h);
+    lt::fill_depressions_in_place(d.view(), d.z.span(), w);
+    leachflow::exec::device_buffer<std::int32_t> gradient(h.cells());
+    lt::resolve_flats(d.view(), d.z.span(), gradient.span(), w);
+    const auto got = leachflow::exec::to_host(gradient);
+    ASSERT_EQ(got, mask);  // H, the largest away-distance, is the whole serpentine's
+    ASSERT_EQ(rt::first_undrained(h, leachflow::exec::to_host(d.z), got), -1);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, ConditionOracle, ::testing::Range(0, 8));
 
 }  // namespace
