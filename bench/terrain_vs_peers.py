@@ -7,15 +7,18 @@ For each size it generates a fractal DEM (bench/make_fractal_dem.py), runs
   saga_cmd ta_preprocessor 4 (Fill Sinks Wang & Liu) then ta_hydrology 0 -METHOD 0 (Top-Down D8)
 and prints cells/s per stage, bytes per cell, and the speed-up ratios. Peer start-up time
 (GRASS session, SAGA library loading) is measured with a no-op call and subtracted; data import
-into GRASS/SAGA formats is not timed.
+into GRASS/SAGA formats is not timed. With --repeat N every tool runs N times, interleaved
+(leachflow, GRASS, SAGA, leachflow, ...), and the medians are compared: on a shared machine a
+single run can be off by a quarter. leachflow's stage table is that of its median run.
 
 Usage: bench/terrain_vs_peers.py [--sizes 1024 4096 8192] [--exe build/cpu/app/leachflow]
-                                 [--work /tmp/leachflow-bench] [--no-peers]
+                                 [--work /tmp/leachflow-bench] [--no-peers] [--repeat N]
 """
 import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -73,6 +76,7 @@ def main():
     ap.add_argument("--work", default="/tmp/leachflow-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--method", default="fill")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of every tool per size (medians compared)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     print(f"leachflow terrain benchmark ({os.cpu_count()} cores); exe {a.exe}")
@@ -83,35 +87,50 @@ def main():
             subprocess.run([sys.executable, os.path.join(HERE, "make_fractal_dem.py"), str(n), dem],
                            check=True)
         cells = n * n
-        tj = os.path.join(a.work, f"timings_{n}.json")
         out = os.path.join(a.work, f"out_{n}")
-        run([a.exe, "terrain", dem, "-o", out, "--overwrite", "--method", a.method,
-             "--timings-json", tj, "--no-write"])
-        with open(tj) as f:
-            t = json.load(f)
+        runs, grass, saga = [], [], []
+        for rep in range(a.repeat):
+            tj = os.path.join(a.work, f"timings_{n}_{rep}.json")
+            run([a.exe, "terrain", dem, "-o", out, "--overwrite", "--method", a.method,
+                 "--timings-json", tj, "--no-write"])
+            with open(tj) as f:
+                runs.append(json.load(f))
+            if not a.no_peers:
+                grass.append(grass_seconds(dem, a.work))
+                saga.append(saga_seconds(dem, a.work))
+
+        def pipeline_of(t):
+            return sum(s["seconds"] for s in t["stages"] if s["name"] in ("condition", "route", "order", "accumulate"))
+
+        def median(xs):
+            xs = [x for x in xs if x is not None]
+            return statistics.median(xs) if xs else None
+
+        times = [pipeline_of(t) for t in runs]
+        t = sorted(runs, key=pipeline_of)[(len(runs) - 1) // 2]  # the median run (lower middle)
         print(f"\n{n}x{n} ({cells / 1e6:.1f} M cells); load average {os.getloadavg()[0]:.1f} (other processes slow every figure)")
         print(f"  {'stage':<14}{'seconds':>10}{'Mcells/s':>11}{'peak B/cell':>13}")
-        pipeline = 0.0
         pipeline_peak = 0
         for s in t["stages"]:
             print(f"  {s['name']:<14}{s['seconds']:>10.3f}{cells / s['seconds'] / 1e6 if s['seconds'] > 0 else float('inf'):>11.1f}"
                   f"{s['peak_device_bytes'] / cells:>13.1f}")
             if s["name"] in ("condition", "route", "order", "accumulate"):
-                pipeline += s["seconds"]
                 pipeline_peak = max(pipeline_peak, s["peak_device_bytes"])
+        pipeline = median(times)
         print(f"  {'pipeline':<14}{pipeline:>10.3f}{cells / pipeline / 1e6:>11.1f}"
               f"{pipeline_peak / cells:>13.1f}   (condition+route+order+accumulate)")
+        if len(times) > 1:
+            print(f"  pipeline over {len(times)} runs: " + ", ".join(f"{x:.3f}" for x in times) + " s (median above)")
         print(f"  device peak over all stages (with edge mask, streams, basins) {t['peak_device_bytes'] / cells:.1f} B/cell")
         print(f"  process peak RSS {t['peak_rss_bytes'] / cells:.1f} B/cell (includes the host copy of the DEM)")
-        g = s_ = None
-        if not a.no_peers:
-            g = grass_seconds(dem, a.work)
-            s_ = saga_seconds(dem, a.work)
-            if g is not None:
-                print(f"  GRASS r.watershed -s     {g:8.2f} s   leachflow is {g / pipeline:6.1f}x faster")
-            if s_ is not None:
-                print(f"  SAGA fill + top-down D8  {s_:8.2f} s   leachflow is {s_ / pipeline:6.1f}x faster")
-        acc = next((x["seconds"] for x in t["stages"] if x["name"] == "accumulate"), None)
+        g, s_ = median(grass), median(saga)
+        if g is not None:
+            print(f"  GRASS r.watershed -s     {g:8.2f} s   leachflow is {g / pipeline:6.1f}x faster"
+                  + (f"   (runs: {', '.join(f'{x:.2f}' for x in grass)})" if len(grass) > 1 else ""))
+        if s_ is not None:
+            print(f"  SAGA fill + top-down D8  {s_:8.2f} s   leachflow is {s_ / pipeline:6.1f}x faster"
+                  + (f"   (runs: {', '.join(f'{x:.2f}' for x in saga)})" if len(saga) > 1 else ""))
+        acc = median([next((x["seconds"] for x in r["stages"] if x["name"] == "accumulate"), None) for r in runs])
         rows.append((n, pipeline, g, s_, cells / acc / 1e6 if acc else None, pipeline_peak / cells))
     print("\nsummary: size, leachflow pipeline s, GRASS s, SAGA s, ratios")
     for n, p, g, s_, _, _ in rows:
