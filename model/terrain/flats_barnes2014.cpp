@@ -6,6 +6,7 @@
 #include <span>
 
 #include "kernels/exec/exec.hpp"
+#include "kernels/exec/runtime.hpp"
 #include "kernels/terrain/condition_components.hpp"
 #include "kernels/terrain/condition_flats.hpp"
 #include "model/terrain/condition.hpp"
@@ -22,12 +23,10 @@ template <class Seed>
 void frontier_bfs(const kernels::grid_view& g, exec::device_span<const float> z,
                   exec::device_span<const std::uint8_t> flags, const Seed& seed,
                   exec::device_span<std::int32_t> dist, exec::device_span<std::int64_t> queue,
-                  exec::device_span<std::int64_t> tail) {
+                  exec::device_span<std::int64_t> tail, index_t small) {
   exec::fill<std::int64_t>(tail, 0);
   exec::for_each_index(kt::frontier_blocks(g.cells()), seed);
   std::int64_t h[3] = {0, exec::read_one<std::int64_t>(tail, 0), 1};  // begin, end, level
-  // Frontiers below this size are expanded by one thread, many levels per launch.
-  constexpr index_t small = 4096;
   exec::device_buffer<std::int64_t> state(3);
   while (h[0] < h[1]) {
     const kt::expand_frontier expand{g, z, flags, dist, queue, tail, h[0], h[1], static_cast<std::int32_t>(h[2])};
@@ -62,7 +61,15 @@ std::int64_t combine_over_flats(const kernels::grid_view& g, exec::device_span<c
 }  // namespace
 
 FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
-                        exec::device_span<std::int32_t> flat_gradient, LabelWidth width) {
+                        exec::device_span<std::int32_t> flat_gradient, LabelWidth width, index_t serial_frontier_below) {
+  // Frontiers below `small` are expanded by one thread, many levels per launch. On CPU threads
+  // a frontier of tens of thousands of scattered cells still runs faster on one of them (22 ns
+  // per cell at 4096², against 63 ns/cell of thread time in parallel, which two threads do not
+  // win back; interleaved runs: condition 2.19 -> 2.09 s, median of 6); a GPU (concurrency 1
+  // here) wants its threads sooner.
+  const index_t small = serial_frontier_below >= 0 ? serial_frontier_below
+                        : exec::concurrency() > 1  ? index_t{16384} * exec::concurrency()
+                                                   : index_t{4096};
   FlatStats st;
   const index_t n = g.cells();
   exec::fill<std::int32_t>(flat_gradient, 0);
@@ -81,11 +88,11 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
     exec::device_buffer<std::int64_t> tail(1);
     // Towards lower terrain: from the low edges (flat_gradient holds t for now).
     frontier_bfs(g, z, flags.span(), kt::seed_low_edges{g, z, flags.span(), flat_gradient, queue.span(), tail.span()},
-                 flat_gradient, queue.span(), tail.span());
+                 flat_gradient, queue.span(), tail.span(), small);
     // Away from higher terrain: from the high edges of flats.
     frontier_bfs(g, z, flags.span(),
                  kt::seed_high_edges{g, z, flags.span(), flat_gradient, away.span(), queue.span(), tail.span()},
-                 away.span(), queue.span(), tail.span());
+                 away.span(), queue.span(), tail.span(), small);
   }
 
   // Flats as equal-elevation components; H = max away-distance per flat, kept at its root.

@@ -158,6 +158,7 @@ TEST(ConditionOracleDense, TilesWithManyBasinPairsTakeEveryPath) {
 
 // Grids beyond 2^31 cells label cells with int64, smaller ones with int32; forcing the wide
 // labels on small grids runs that path: the same fill and the same flats, against the oracles.
+// The flats also run with every BFS frontier expanded in parallel.
 TEST(ConditionOracleWideLabels, Int64LabelsGiveTheSameFillAndFlats) {
   std::mt19937_64 rng(0x31de00u);
   int pits = 0, flats = 0;
@@ -174,6 +175,10 @@ TEST(ConditionOracleWideLabels, Int64LabelsGiveTheSameFillAndFlats) {
       leachflow::exec::device_buffer<std::int32_t> gradient(h.cells());
       const lt::FlatStats st = lt::resolve_flats(d.view(), d.z.span(), gradient.span(), w);
       ASSERT_EQ(leachflow::exec::to_host(gradient), mask);
+      // Every BFS level through the parallel launch (small test frontiers otherwise all take
+      // the one-thread path): the same mask.
+      lt::resolve_flats(d.view(), d.z.span(), gradient.span(), w, 0);
+      ASSERT_EQ(leachflow::exec::to_host(gradient), mask) << "parallel frontiers";
       pits += static_cast<int>(fs.pits);
       flats += static_cast<int>(st.flats);
     }
@@ -218,7 +223,7 @@ TEST(ConditionOracleTiles, SerpentineFlatAcrossEveryTile) {
     rt::DeviceDem d(h);
     lt::fill_depressions_in_place(d.view(), d.z.span(), w);
     leachflow::exec::device_buffer<std::int32_t> gradient(h.cells());
-    lt::resolve_flats(d.view(), d.z.span(), gradient.span(), w);
+    lt::resolve_flats(d.view(), d.z.span(), gradient.span(), w, w == lt::LabelWidth::wide ? 0 : -1);
     const auto got = leachflow::exec::to_host(gradient);
     ASSERT_EQ(got, mask);  // H, the largest away-distance, is the whole serpentine's
     ASSERT_EQ(rt::first_undrained(h, leachflow::exec::to_host(d.z), got), -1);
