@@ -16,7 +16,8 @@
 //
 // Parallel scheme: level-synchronous frontier BFS (a queue holding all frontiers one after
 // another; a cell is claimed by the first atomic increment from zero and its distance written
-// when its level is expanded; small levels run in one launch on one thread), connected components for the flats (condition_components.hpp), and H
+// when its level is expanded; small levels run in one launch on one thread), connected
+// components for the flats (tile by tile, then across tile borders: condition_components.hpp), and H
 // reduced onto each component root with atomic_fetch_min on negated values. Distances are BFS
 // distances, so the result does not depend on the thread count or the backend.
 #pragma once
@@ -254,8 +255,8 @@ struct serial_frontier_levels {
   }
 };
 
-// After equal_elevation_components (condition_components.hpp): roots hold -1, other cells their root's index. Label: the
-// labels' width (int32 or int64, condition_components.hpp), here and below.
+// After equal_elevation_components (condition_components.hpp): roots hold -1, other cells
+// their root's index. Label: the labels' width (int32 or int64), here and below.
 template <class Label>
 struct mark_roots {
   exec::device_span<Label> label;
