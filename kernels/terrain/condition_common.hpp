@@ -45,6 +45,22 @@ struct d8_offsets {
   index_t o[8];
   LF_HD explicit d8_offsets(index_t cols) : o{1, cols + 1, cols, cols - 1, -1, -cols - 1, -cols, -cols + 1} {}
 };
+// Square tile t (tiles numbered row-major over the grid) of side `size`: rows [r0, r1) and
+// columns [c0, c1), cut at the grid's edge. Kernels that work tile by tile take one launch index
+// per tile (tile_count).
+struct grid_tile {
+  index_t r0 = 0, c0 = 0, r1 = 0, c1 = 0;
+  LF_HD grid_tile(const grid_view& g, index_t t, index_t size) {
+    const index_t tiles_x = (g.cols + size - 1) / size;
+    r0 = (t / tiles_x) * size;
+    c0 = (t % tiles_x) * size;
+    r1 = r0 + size < g.rows ? r0 + size : g.rows;
+    c1 = c0 + size < g.cols ? c0 + size : g.cols;
+  }
+};
+LF_HD inline index_t tile_count(const grid_view& g, index_t size) {
+  return ((g.rows + size - 1) / size) * ((g.cols + size - 1) / size);
+}
 LF_HD inline bool is_interior(const grid_view& g, index_t r, index_t c) {
   return r > 0 && c > 0 && r + 1 < g.rows && c + 1 < g.cols;
 }

@@ -55,10 +55,7 @@ struct tile_equal_components {
     return x;
   }
   LF_HD void operator()(index_t t) const {
-    const index_t tiles_x = (g.cols + component_tile - 1) / component_tile;
-    const index_t r0 = (t / tiles_x) * component_tile, c0 = (t % tiles_x) * component_tile;
-    const index_t r1 = r0 + component_tile < g.rows ? r0 + component_tile : g.rows;
-    const index_t c1 = c0 + component_tile < g.cols ? c0 + component_tile : g.cols;
+    const auto [r0, c0, r1, c1] = grid_tile(g, t, component_tile);
     std::int16_t parent[component_tile * component_tile];
     for (index_t r = r0; r < r1; ++r)
       for (index_t c = c0; c < c1; ++c) {
@@ -167,8 +164,7 @@ struct jump_to_root {
 template <class Label>
 int equal_elevation_components(const grid_view& g, exec::device_span<const float> z, exec::device_span<std::uint8_t> flags,
                                exec::device_span<Label> label) {
-  const index_t tiles = ((g.rows + component_tile - 1) / component_tile) * ((g.cols + component_tile - 1) / component_tile);
-  exec::for_each_index(tiles, tile_equal_components<Label>{g, z, flags, label});
+  exec::for_each_index(tile_count(g, component_tile), tile_equal_components<Label>{g, z, flags, label});
   exec::device_buffer<std::int64_t> changes(1);
   int passes = 0;
   for (;;) {

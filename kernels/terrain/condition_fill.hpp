@@ -90,10 +90,7 @@ struct tile_roots {
   exec::device_span<const float> z;
   exec::device_span<Label> label;
   LF_HD void operator()(index_t t) const {
-    const index_t tiles_x = (g.cols + root_tile - 1) / root_tile;
-    const index_t r0 = (t / tiles_x) * root_tile, c0 = (t % tiles_x) * root_tile;
-    const index_t r1 = r0 + root_tile < g.rows ? r0 + root_tile : g.rows;
-    const index_t c1 = c0 + root_tile < g.cols ? c0 + root_tile : g.cols;
+    const auto [r0, c0, r1, c1] = grid_tile(g, t, root_tile);
     // Local cell l = (r - r0) * root_tile + (c - c0). next[l]: local index of the drain
     // target, -1 for the cell itself, -2 - d when the target is outside the tile (step d).
     std::int16_t next[root_tile * root_tile];
@@ -233,10 +230,7 @@ struct spill_tile_table_t {
                   exec::device_span<const std::int32_t> basin, index_t t, int limit = Slots) {
     for (int e = 0; e < Slots; ++e) pair[e] = spill_empty;
     distinct = 0;
-    const index_t tiles_x = (g.cols + spill_tile - 1) / spill_tile;
-    const index_t r0 = (t / tiles_x) * spill_tile, c0 = (t % tiles_x) * spill_tile;
-    const index_t r1 = r0 + spill_tile < g.rows ? r0 + spill_tile : g.rows;
-    const index_t c1 = c0 + spill_tile < g.cols ? c0 + spill_tile : g.cols;
+    const auto [r0, c0, r1, c1] = grid_tile(g, t, spill_tile);
     constexpr int shift = 64 - std::countr_zero(static_cast<unsigned>(Slots));
     for (index_t r = r0; r < r1; ++r) {
       for (index_t c = c0; c < c1; ++c) {

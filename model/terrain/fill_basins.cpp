@@ -71,9 +71,7 @@ std::int64_t drainage_basins(const kernels::grid_view& g, exec::device_span<cons
   {
     exec::device_buffer<Label> other(n);
     exec::device_buffer<std::int64_t> unfinished(1);
-    const index_t tiles = ((g.rows + kt::root_tile - 1) / kt::root_tile) *
-                          ((g.cols + kt::root_tile - 1) / kt::root_tile);
-    exec::for_each_index(tiles, kt::tile_roots<Label>{g, z, label.span()});
+    exec::for_each_index(kt::tile_count(g, kt::root_tile), kt::tile_roots<Label>{g, z, label.span()});
     const index_t blocks = (n + kt::root_block - 1) / kt::root_block;
     for (;;) {
       exec::fill<std::int64_t>(unfinished.span(), 0);
@@ -131,8 +129,7 @@ FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_sp
     level_h.assign(1, -std::numeric_limits<float>::infinity());
   } else {
     // c) spill edges, sorted by weight.
-    const index_t blocks = ((g.rows + kt::spill_tile - 1) / kt::spill_tile) *
-                           ((g.cols + kt::spill_tile - 1) / kt::spill_tile);
+    const index_t blocks = kt::tile_count(g, kt::spill_tile);
     exec::device_buffer<std::int64_t> count(blocks), offset(blocks);
     std::vector<std::uint32_t> key_h;
     std::vector<std::uint64_t> pair_h;
