@@ -9,7 +9,9 @@
 //   leachflow_terrain_bench [--n=4096] [--dem=PATH] [--benchmark_repetitions=5]
 // bench/terrain_vs_peers.py gives the whole pipeline against GRASS and SAGA.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -134,7 +136,12 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   for (int k = 0; k < argc; ++k) {
     if (std::strncmp(argv[k], "--n=", 4) == 0) {
-      n_cells = std::stoll(argv[k] + 4);
+      char* end = nullptr;
+      n_cells = std::strtoll(argv[k] + 4, &end, 10);
+      if (*end != '\0' || n_cells < 3) {
+        std::fprintf(stderr, "leachflow_terrain_bench: --n=%s: give the grid side in cells, at least 3\n", argv[k] + 4);
+        return 2;
+      }
     } else if (std::strncmp(argv[k], "--dem=", 6) == 0) {
       dem_path = argv[k] + 6;
     } else {
@@ -144,6 +151,12 @@ int main(int argc, char** argv) {
   int count = static_cast<int>(rest.size());
   benchmark::Initialize(&count, rest.data());
   if (benchmark::ReportUnrecognizedArguments(count, rest.data())) return 1;
+  try {
+    inputs();  // read or synthesise the DEM before timing: a bad --dem is one line, exit 2
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "leachflow_terrain_bench: %s\n", e.what());
+    return 2;
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -172,6 +172,7 @@ void stable_sort_by_key(K* keys, index_t n, V* values) {
 
 inline std::string name() { return std::string("kokkos-") + exec_space::name(); }
 inline int concurrency() { return exec_space().concurrency(); }
+inline constexpr bool device_is_host = std::is_same_v<mem_space, Kokkos::HostSpace>;
 // Kokkos fixes its thread pool at initialisation (Serial has none): nothing to change.
 inline void set_thread_count(int) {}
 

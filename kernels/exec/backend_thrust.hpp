@@ -95,6 +95,8 @@ inline std::string name() {
 #endif
 }
 
+inline constexpr bool device_is_host = THRUST_DEVICE_SYSTEM != THRUST_DEVICE_SYSTEM_CUDA;
+
 inline int concurrency() {
 #if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_OMP
   return omp_get_max_threads();

@@ -16,6 +16,7 @@ runtime::~runtime() {
 }
 std::string backend_name() { return backend::name(); }
 int concurrency() { return backend::concurrency(); }
+bool device_is_host() { return backend::device_is_host; }
 void set_thread_count(int n) {
   if (n >= 1) backend::set_thread_count(n);
 }

@@ -17,6 +17,7 @@ class runtime {
 
 std::string backend_name();
 int concurrency();  // threads (CPU backends) or 1
+bool device_is_host();  // kernels run on CPU threads over host memory (not a GPU)
 
 // Host threads that later launches from this thread may use. Thrust/OpenMP:
 // omp_set_num_threads(n) (n ≥ 1), and thread_count() is omp_get_max_threads(). Every other

@@ -1,6 +1,7 @@
 // Parallel flat resolution (Barnes, Lehman & Mulla 2014). Kernels, definitions and the
 // invariant are in kernels/terrain/condition_flats.hpp; this file runs the two frontier BFSs,
 // labels the flats and combines the gradients.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -65,11 +66,12 @@ FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const flo
   // Frontiers below `small` are expanded by one thread, many levels per launch. On CPU threads
   // a frontier of tens of thousands of scattered cells still runs faster on one of them (22 ns
   // per cell at 4096², against 63 ns/cell of thread time in parallel, which two threads do not
-  // win back; interleaved runs: condition 2.19 -> 2.09 s, median of 6); a GPU (concurrency 1
-  // here) wants its threads sooner.
+  // win back; interleaved runs: condition 2.19 -> 2.09 s, median of 6). Measured on 2 threads
+  // only, so capped for many-core CPUs; a GPU wants its threads sooner.
+  const index_t cpu_small = std::min<index_t>(index_t{16384} * exec::concurrency(), index_t{65536});
   const index_t small = serial_frontier_below >= 0 ? serial_frontier_below
-                        : exec::concurrency() > 1  ? index_t{16384} * exec::concurrency()
-                                                   : index_t{4096};
+                        : exec::device_is_host() && exec::concurrency() > 1 ? cpu_small
+                                                                              : index_t{4096};
   FlatStats st;
   const index_t n = g.cells();
   exec::fill<std::int32_t>(flat_gradient, 0);
