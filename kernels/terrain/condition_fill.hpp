@@ -34,48 +34,9 @@
 #include "kernels/exec/atomic.hpp"
 #include "kernels/exec/span.hpp"
 #include "kernels/terrain/condition_common.hpp"
+#include "kernels/terrain/condition_drain.hpp"
 
 namespace leachflow::kernels::terrain {
-
-// Lowest valid neighbour in the (z, index) order if below the cell, else the cell itself.
-LF_HD inline index_t drain_pointer(const grid_view& g, exec::device_span<const float> z, index_t i) {
-  if (g.valid[i] == 0 || is_outlet(g, i)) return i;
-  const index_t r = i / g.cols;
-  const index_t c = i % g.cols;
-  index_t best = i;
-  float bz = z[i];
-  for (int d = 0; d < 8; ++d) {
-    const index_t j = valid_neighbour(g, r, c, d);
-    if (j >= 0 && (z[j] < bz || (z[j] == bz && j < best))) {
-      best = j;
-      bz = z[j];
-    }
-  }
-  return best;
-}
-
-// The same as a D8 direction: the d with drain_pointer(i) = neighbour d, or -1 for i itself
-// (NoData, outlet, pit). One pass over the neighbours (the outlet test folded in).
-LF_HD inline int drain_direction(const grid_view& g, exec::device_span<const float> z, index_t r,
-                                 index_t c) {
-  const index_t i = r * g.cols + c;
-  if (g.valid[i] == 0 || !is_interior(g, r, c)) return -1;
-  const d8_offsets n8(g.cols);
-  int best = -1;
-  index_t bj = i;
-  float bz = z[i];
-  int nodata = 0;
-  for (int d = 0; d < 8; ++d) {
-    const index_t j = i + n8.o[d];
-    nodata += g.valid[j] == 0 ? 1 : 0;
-    const float zj = z[j];
-    const bool take = zj < bz || (zj == bz && j < bj);
-    best = take ? d : best;
-    bj = take ? j : bj;
-    bz = take ? zj : bz;
-  }
-  return nodata != 0 ? -1 : best;  // next to NoData: an outlet
-}
 
 // Drainage trees inside square tiles, one thread per tile: label[i] = the root of i's tree if
 // the pointer chain stays in the tile, else the first cell outside the tile on the chain.
@@ -95,9 +56,15 @@ struct tile_roots {
     // target, -1 for the cell itself, -2 - d when the target is outside the tile (step d).
     std::int16_t next[root_tile * root_tile];
     unsigned char done[root_tile * root_tile];
+    static_assert(root_tile <= drain_lanes, "one chunk of lanes per tile row");
+    std::int32_t lane[drain_lanes];
     for (index_t r = r0; r < r1; ++r) {
+      // Interior cells of the row by lanes, the grid's first and last columns one by one.
+      const index_t a = c0 > 0 ? c0 : 1, b = c1 < g.cols ? c1 : g.cols - 1;
+      const bool lanes = r > 0 && r + 1 < g.rows && a < b;
+      if (lanes) drain_directions(g, z, r, a, static_cast<int>(b - a), lane);
       for (index_t c = c0; c < c1; ++c) {
-        const int d = drain_direction(g, z, r, c);
+        const int d = lanes && c >= a && c < b ? lane[c - a] : drain_direction(g, z, r, c);
         const index_t l = (r - r0) * root_tile + (c - c0);
         std::int16_t q = -1;
         if (d >= 0) {

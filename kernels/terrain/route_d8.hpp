@@ -241,42 +241,4 @@ LF_HD inline int d8_open_direction(const float* up, const float* mid, const floa
   return d8_flat_step(zi, gmid[c], zn, gn, 0xFFu, dist);
 }
 
-// One launch index per grid row (row and column come without a division per cell). Rows whose
-// neighbourhood is all valid take d8_open_direction between their first and last cells.
-struct d8_router {
-  grid_view g;
-  device_span<const float> elevation;
-  device_span<const std::int32_t> flat_gradient;  // may be empty
-  device_span<std::uint8_t> direction;            // out: 0..7 or no_receiver
-
-  LF_HD bool open_rows(index_t r) const {  // rows r − 1, r, r + 1 exist and are all valid
-    if (r <= 0 || r + 1 >= g.rows || g.cols < 3) return false;
-    const std::uint8_t* v = g.valid.data() + (r - 1) * g.cols;
-    unsigned all = 1;
-    for (index_t k = 0; k < 3 * g.cols; ++k) all &= v[k] != 0 ? 1u : 0u;
-    return all != 0;
-  }
-  LF_HD std::uint8_t general(const d8_row_distances& dist, index_t r, index_t c, index_t i) const {
-    return g.is_valid(i) ? d8_direction(domain_neighbours(g, i, r, c), dist, elevation, flat_gradient, i) : no_receiver;
-  }
-  LF_HD void operator()(index_t r) const {
-    const d8_row_distances dist(g, r);
-    const index_t row = r * g.cols;
-    if (!open_rows(r)) {
-      for (index_t c = 0; c < g.cols; ++c) direction[row + c] = general(dist, r, c, row + c);
-      return;
-    }
-    const float* mid = elevation.data() + row;
-    const std::int32_t* gmid = flat_gradient.empty() ? nullptr : flat_gradient.data() + row;
-    const std::int32_t* gup = gmid == nullptr ? nullptr : gmid - g.cols;
-    const std::int32_t* gdown = gmid == nullptr ? nullptr : gmid + g.cols;
-    direction[row] = general(dist, r, 0, row);
-    for (index_t c = 1; c + 1 < g.cols; ++c) {
-      const int d = d8_open_direction(mid - g.cols, mid, mid + g.cols, gup, gmid, gdown, dist, c);
-      direction[row + c] = d >= 0 ? static_cast<std::uint8_t>(d) : general(dist, r, c, row + c);
-    }
-    direction[row + g.cols - 1] = general(dist, r, g.cols - 1, row + g.cols - 1);
-  }
-};
-
 }  // namespace leachflow::kernels::terrain

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "kernels/exec/exec.hpp"
-#include "kernels/terrain/route_d8.hpp"
+#include "kernels/terrain/route_d8_rows.hpp"
 #include "kernels/terrain/route_dinf.hpp"
 #include "kernels/terrain/route_mfd.hpp"
 

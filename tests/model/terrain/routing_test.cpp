@@ -220,6 +220,58 @@ TEST(RoutingD8, OracleOnOpenRandomDems) {
   }
 }
 
+// Near ties in float: the router screens slopes in float lanes (route_d8_rows.hpp) and must hand
+// every slope within a relative 2^-18 of the best to the exact path. Unquantised planes at
+// 1000 m (a float ulp there is 6e-5 m) where east, south and the diagonals descend almost
+// equally, perturbed by 0 to 1e-3 of a drop (down to below float precision), on square,
+// rectangular and geographic cells, with and without flat gradients.
+TEST(RoutingD8, OracleOnNearTiesInFloat) {
+  std::mt19937_64 rng(20261205);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::uniform_int_distribution<int> size(3, 80);
+  const double scales[] = {0.0, 1e-8, 1e-7, 1e-6, 4e-6, 1e-5, 1e-4, 1e-3};
+  for (int trial = 0; trial < 160; ++trial) {
+    const index_t rows = size(rng), cols = size(rng);
+    // Slopes along x and y (per cell) equal, or in the ratio of a diagonal to a side.
+    const double sx = 0.5 + u(rng), sy = trial % 3 == 0 ? sx : trial % 3 == 1 ? sx * std::sqrt(2.0) : sx * (1 + 1e-6);
+    const double noise = scales[trial % 8] * sx;
+    std::vector<float> z(static_cast<std::size_t>(rows * cols));
+    for (index_t r = 0; r < rows; ++r)
+      for (index_t c = 0; c < cols; ++c)
+        z[static_cast<std::size_t>(r * cols + c)] =
+            static_cast<float>(1000.0 - sx * static_cast<double>(c) - sy * static_cast<double>(r) + noise * u(rng));
+    const TestTerrain t = trial % 4 == 3 ? make_terrain(rows, cols, z, {}, 0.01, true, 26.0)
+                                         : make_terrain(rows, cols, z, {}, trial % 4 == 2 ? 7.0 : 30.0);
+    ASSERT_TRUE(d8_matches_reference(rng, t, trial % 2 == 0 ? 5 : -1)) << "trial " << trial;
+  }
+}
+
+// Adversarial near ties: a cell whose only lower neighbours are S and SE, with the SE drop set to
+// √2 (the ratio of the distances) times the S drop times 1 + δ, |δ| from 2^-19 down to 0, at
+// elevations near 1 m where a float carries the drop to 2^-24. Float slopes cannot order these;
+// the exact path must, so narrowing the screening's margin fails here.
+TEST(RoutingD8, OracleOnSlopesTiedBelowFloatPrecision) {
+  std::mt19937_64 rng(20261206);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const index_t cols = 3 * 100;
+  for (int trial = 0; trial < 40; ++trial) {
+    const bool geographic = trial % 2 == 1;
+    std::vector<float> z(static_cast<std::size_t>(3 * cols), 3.0f);  // walls everywhere else
+    TestTerrain t = geographic ? make_terrain(3, cols, z, {}, 0.01, true, 26.0) : make_terrain(3, cols, z, {}, 30.0);
+    const double ratio = t.grid.diagonal_m[1] / t.grid.dy_m[1];  // SE over S distance
+    for (index_t m = 0; m < cols / 3; ++m) {
+      const index_t c = 3 * m + 1;
+      const double drop = 0.1 + 0.4 * u(rng);
+      const double delta = (u(rng) < 0.5 ? -1 : 1) * std::ldexp(u(rng), -19 - static_cast<int>(m % 8));
+      t.z_host[static_cast<std::size_t>(cols + c)] = 1.0f;
+      t.z_host[static_cast<std::size_t>(2 * cols + c)] = static_cast<float>(1.0 - drop);
+      t.z_host[static_cast<std::size_t>(2 * cols + c + 1)] = static_cast<float>(1.0 - drop * ratio * (1 + delta));
+    }
+    t.z = ex::to_device(t.z_host);
+    ASSERT_TRUE(d8_matches_reference(rng, t, trial % 4 < 2 ? 3 : -1)) << "trial " << trial;
+  }
+}
+
 // Equal slopes from different distances: cells 20 m wide and 10 m tall, a drop of 2 m east and
 // 1 m south are both 0.1. The division-free screening cannot tell such a tie from a near tie and
 // must leave it to the divisions: east, the lower direction index, as the rules say.
