@@ -38,13 +38,56 @@ inline constexpr std::uint8_t flag_higher = 2;   // valid with a strictly higher
 inline constexpr std::uint8_t flag_equal = 4;    // valid with an equal-elevation valid neighbour
 inline constexpr std::uint8_t flag_low_edge = 8; // is_low_edge (mark_low_edges, a second pass)
 
-// One launch index per grid row (row and column without a division per cell).
+// One launch index per grid row (row and column without a division per cell). Interior rows go
+// by stretches of flag_lanes cells with the loop over the cells innermost (vectorised) where
+// the stretch and its neighbours are all valid, cell by cell elsewhere.
+inline constexpr int flag_lanes = 32;
 struct compute_cell_flags {
   grid_view g;
   exec::device_span<const float> z;
   exec::device_span<std::uint8_t> flags;
   LF_HD void operator()(index_t r) const {
-    for (index_t c = 0, i = r * g.cols; c < g.cols; ++c, ++i) cell(i, r, c);
+    const index_t row = r * g.cols;
+    if (r == 0 || r + 1 >= g.rows || g.cols < 3) {
+      for (index_t c = 0; c < g.cols; ++c) cell(row + c, r, c);
+      return;
+    }
+    cell(row, r, 0);
+    for (index_t c0 = 1; c0 + 1 < g.cols; c0 += flag_lanes) {
+      const int count = static_cast<int>(g.cols - 1 - c0 < flag_lanes ? g.cols - 1 - c0 : flag_lanes);
+      if (!open_stretch(row + c0, count))
+        for (index_t c = c0; c < c0 + count; ++c) cell(row + c, r, c);
+    }
+    cell(row + g.cols - 1, r, g.cols - 1);
+  }
+  // Cells i0 .. i0 + count − 1 of an interior row when their 3 × 3 neighbourhoods are all valid
+  // (no outlet among them); false, with nothing written, otherwise.
+  LF_HD bool open_stretch(index_t i0, int count) const {
+    const std::uint8_t* v = g.valid.data() + i0;
+    unsigned all_valid = 1;
+    for (index_t k = -1 - g.cols; k < count + 1 - g.cols; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
+    for (index_t k = -1; k < count + 1; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
+    for (index_t k = -1 + g.cols; k < count + 1 + g.cols; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
+    if (all_valid == 0) return false;
+    // One loop over the cells reading all eight neighbours (GCC's unroll-and-jam fuses a loop
+    // over directions around it into scalar code), through local pointers (a byte store through
+    // a member could change the member: nothing would vectorise).
+    const float* zc = z.data() + i0;
+    const float *up = zc - g.cols, *down = zc + g.cols;
+    std::uint8_t* out = flags.data() + i0;
+    for (int k = 0; k < count; ++k) {
+      const float zi = zc[k];
+      const float n[8] = {zc[k + 1], down[k + 1], down[k], down[k - 1], zc[k - 1], up[k - 1], up[k], up[k + 1]};
+      std::int32_t lo = 0, hi = 0, eq = 0;
+      for (int d = 0; d < 8; ++d) {
+        lo |= -static_cast<std::int32_t>(n[d] < zi);
+        hi |= -static_cast<std::int32_t>(n[d] > zi);
+        eq |= -static_cast<std::int32_t>(n[d] == zi);
+      }
+      // lo, hi, eq are all ones or zero: NO_FLOW is "no lower neighbour" (no outlet here)
+      out[k] = static_cast<std::uint8_t>((~lo & flag_noflow) | (hi & flag_higher) | (eq & flag_equal));
+    }
+    return true;
   }
   LF_HD void cell(index_t i, index_t r, index_t c) const {
     if (g.valid[i] == 0) {
