@@ -68,10 +68,17 @@ struct tile_equal_components {
         if ((flags[i] & flag_equal) == 0) continue;
         const auto l = static_cast<int>((r - r0) * component_tile + (c - c0));
         int a = -1;  // root of l, found once
-        for (int d = 0; d < 4; ++d) {  // E, SE, S, SW
+        unsigned joined = 0;  // bit d: joined to neighbour d
+        constexpr int order[4] = {0, 2, 1, 3};  // E, S, then SE, SW
+        for (const int d : order) {
+          // Implied edges: SE is joined through E (by E's S edge) or S (by S's E edge), SW
+          // through S (by SW's E edge), inside the tile whenever SE or SW is: on a flat that
+          // halves the finds.
+          if ((d == 1 && (joined & 5u) != 0) || (d == 3 && (joined & 4u) != 0)) continue;
           const index_t rr = r + d8_row_step(d), cc = c + d8_col_step(d);
           if (rr >= r1 || cc < c0 || cc >= c1) continue;  // outside the tile (rr >= r0 always)
           if (!equal_neighbours(g, z, i, rr * g.cols + cc)) continue;
+          joined |= 1u << d;
           if (a < 0) a = find(parent, l);
           const int b = find(parent, static_cast<int>((rr - r0) * component_tile + (cc - c0)));
           if (a < b) {
