@@ -14,7 +14,8 @@
 // of a flat then has an equal-elevation neighbour with a strictly smaller positive value: its
 // towards-BFS parent has t - 1 and an a differing by at most one (or is a low edge, value 2).
 //
-// Parallel scheme: level-synchronous frontier BFS (a queue holding all frontiers one after
+// Parallel scheme (on CPUs with few threads the two BFSs instead run at once, one per thread:
+// serial_flat_bfs_pair): level-synchronous frontier BFS (a queue holding all frontiers one after
 // another; a cell is claimed by the first atomic increment from zero and its distance written
 // when its level is expanded; small levels run in one launch on one thread), connected
 // components for the flats (tile by tile, then across tile borders: condition_components.hpp), and H
@@ -184,12 +185,14 @@ struct seed_low_edges {
   }
 };
 
-// NO_FLOW cells of a flat (towards-distance > 0) next to higher terrain.
+// NO_FLOW cells next to higher terrain. Those of undrained flats (no low edge: towards = 0)
+// seed too: the away-BFS never leaves a flat (NO_FLOW neighbours share its elevation), and
+// their distances are never read (H and the gradient skip cells with towards = 0), so the result
+// is the paper's, and this BFS needs nothing from the other one (both can run at once).
 struct seed_high_edges {
   grid_view g;
   exec::device_span<const float> z;
   exec::device_span<const std::uint8_t> flags;
-  exec::device_span<const std::int32_t> towards;
   exec::device_span<std::int32_t> dist;
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
@@ -199,7 +202,7 @@ struct seed_high_edges {
     const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
     frontier_appender out(queue, tail);
     for (index_t i = lo; i < hi; ++i) {
-      if (towards[i] == 0 || (flags[i] & both) != both) continue;
+      if ((flags[i] & both) != both) continue;
       dist[i] = 1;
       out.push(i);
     }
@@ -295,6 +298,62 @@ struct serial_frontier_levels {
     state[0] = begin;
     state[1] = end;
     state[2] = level;
+  }
+};
+
+// Both BFSs of a grid at once on a CPU: launch index 0 walks the towards-BFS, index 1 the
+// away-BFS, each alone from its seeds to its last level with a plain FIFO (no atomics: nobody
+// else touches its distances). Same distances as the level-synchronous launches: a BFS is a BFS.
+// On two cores this beats sharing each level between threads, where a scattered frontier cost
+// three times the thread time per cell of one thread (claims by atomics, lines bouncing between
+// cores). Q: the queue entry, int32 below 2^31 cells (two queues in the memory of one int64 one).
+template <class Q>
+struct serial_flat_bfs_pair {
+  grid_view g;
+  exec::device_span<const float> z;
+  exec::device_span<const std::uint8_t> flags;
+  exec::device_span<std::int32_t> towards;
+  exec::device_span<std::int32_t> away;
+  exec::device_span<Q> towards_queue;  // capacity: NO_FLOW cells and low edges
+  exec::device_span<Q> away_queue;
+
+  LF_HD void operator()(index_t which) const {
+    const index_t n = g.cells();
+    const exec::device_span<std::int32_t> dist = which == 0 ? towards : away;
+    const exec::device_span<Q> queue = which == 0 ? towards_queue : away_queue;
+    index_t tail = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const std::uint8_t f = flags[i];
+      const bool seed = which == 0 ? (f & flag_low_edge) != 0
+                                   : (f & (flag_noflow | flag_higher)) == (flag_noflow | flag_higher);
+      if (!seed) continue;
+      dist[i] = 1;
+      queue[tail++] = static_cast<Q>(i);
+    }
+    const d8_offsets n8(g.cols);
+    for (index_t head = 0; head < tail; ++head) {
+      const index_t c = queue[head];
+      const std::int32_t next = dist[c] + 1;
+      if ((flags[c] & flag_noflow) != 0) {  // interior, and NO_FLOW neighbours share its elevation
+        for (int d = 0; d < 8; ++d) {
+          const index_t j = c + n8.o[d];
+          if ((flags[j] & flag_noflow) != 0 && dist[j] == 0) {
+            dist[j] = next;
+            queue[tail++] = static_cast<Q>(j);
+          }
+        }
+        continue;
+      }
+      const index_t r = c / g.cols, col = c % g.cols;  // a low edge: anywhere
+      const float zc = z[c];
+      for (int d = 0; d < 8; ++d) {
+        const index_t j = valid_neighbour(g, r, col, d);
+        if (j >= 0 && z[j] == zc && (flags[j] & flag_noflow) != 0 && dist[j] == 0) {
+          dist[j] = next;
+          queue[tail++] = static_cast<Q>(j);
+        }
+      }
+    }
   }
 };
 

@@ -90,8 +90,9 @@ struct FlatStats {
   index_t flats = 0, flat_cells = 0, unresolved_cells = 0;
 };
 // serial_frontier_below: BFS frontiers smaller than this are expanded by one thread, many
-// levels per launch; -1 picks it from the backend (kernels run the same either way: tests pass 0
-// to send every level through the parallel launch).
+// levels per launch; -1 picks from the backend (a CPU with up to 4 threads runs the two BFSs at
+// once, a whole BFS per thread). The distances are the same either way: tests pass 0 to send
+// every level through the parallel launch.
 FlatStats resolve_flats(const kernels::grid_view& g, exec::device_span<const float> z,
                         exec::device_span<std::int32_t> flat_gradient, LabelWidth width = LabelWidth::automatic,
                         index_t serial_frontier_below = -1);
