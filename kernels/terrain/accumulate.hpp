@@ -154,7 +154,10 @@ void launch(P p, device_span<const index_t> order, std::span<const level_segment
 template <class A, class B>
 void accumulate(const flow_graph_view& f, device_span<const index_t> order,
                 std::span<const level_segment> schedule, A a, B b, device_span<double> x) {
-  if (order.size() < f.cells()) exec::fill(x, 0.0);
+  // Zeroed even when every cell is valid: a fresh buffer is then first touched by one streaming
+  // parallel pass instead of page faults in the scattered level order (interleaved cold runs at
+  // 4096²: accumulate stage median 0.20 -> 0.14 s).
+  exec::fill(x, 0.0);
   if (f.multi) {
     detail::launch(detail::pull<true, A, B>{f, order, x, a, b}, order, schedule);
   } else {

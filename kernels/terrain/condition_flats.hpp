@@ -374,12 +374,30 @@ struct reduce_flat_height {
   exec::device_span<const std::int32_t> towards;
   exec::device_span<const std::int32_t> away;
   exec::device_span<Label> label;
-  LF_HD void operator()(index_t i) const {
-    if (towards[i] == 0) return;
-    const Label l = atomic_read(&label[i]);
-    const index_t root = l < 0 ? i : l;
-    exec::atomic_fetch_min(&label[root], static_cast<Label>(-2 - static_cast<std::int64_t>(away[i])));
+  // One launch index per flat_block cells: neighbours in a row mostly share a root, so the
+  // block keeps a running minimum per root and sends one atomic per run, not one per cell.
+  static constexpr index_t flat_block = 256;
+  LF_HD void operator()(index_t b) const {
+    const index_t n = towards.size();
+    const index_t lo = b * flat_block, hi = lo + flat_block < n ? lo + flat_block : n;
+    index_t current = -1;
+    Label low = 0;
+    for (index_t i = lo; i < hi; ++i) {
+      if (towards[i] == 0) continue;
+      const Label l = atomic_read(&label[i]);  // a root's entry changes meanwhile; others never
+      const index_t root = l < 0 ? i : l;
+      const auto v = static_cast<Label>(-2 - static_cast<std::int64_t>(away[i]));
+      if (root != current) {
+        if (current >= 0) exec::atomic_fetch_min(&label[current], low);
+        current = root;
+        low = v;
+      } else {
+        low = v < low ? v : low;
+      }
+    }
+    if (current >= 0) exec::atomic_fetch_min(&label[current], low);
   }
+  static index_t blocks(index_t n) { return (n + flat_block - 1) / flat_block; }
 };
 
 // gradient holds t on entry and the combined mask on exit.

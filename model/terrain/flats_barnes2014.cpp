@@ -64,7 +64,7 @@ std::int64_t combine_over_flats(const kernels::grid_view& g, exec::device_span<c
   exec::device_buffer<Label> label(n);
   kt::equal_elevation_components(g, z, flags, label.span());
   exec::for_each_index(n, kt::mark_roots<Label>{label.span()});
-  exec::for_each_index(n, kt::reduce_flat_height<Label>{gradient, away, label.span()});
+  exec::for_each_index(kt::reduce_flat_height<Label>::blocks(n), kt::reduce_flat_height<Label>{gradient, away, label.span()});
   exec::for_each_index(n, kt::combine_gradients<Label>{away, label.span(), gradient});
   return exec::transform_reduce(n, kt::flat_root<Label>{label.span()}, std::int64_t{0}, exec::plus<std::int64_t>{});
 }
