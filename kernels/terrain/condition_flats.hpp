@@ -164,6 +164,13 @@ struct flat_candidate {
   LF_HD std::int64_t operator()(index_t i) const { return (flags[i] & (flag_noflow | flag_low_edge)) != 0 ? 1 : 0; }
 };
 
+// The BFSs' sources: low edges (towards lower terrain) and NO_FLOW cells next to higher
+// terrain (away from it; see seed_high_edges).
+LF_HD inline bool towards_source(std::uint8_t f) { return (f & flag_low_edge) != 0; }
+LF_HD inline bool away_source(std::uint8_t f) {
+  return (f & (flag_noflow | flag_higher)) == (flag_noflow | flag_higher);
+}
+
 // Seeds: one launch index per frontier_block cells (appends batched, frontier_queue.hpp).
 struct seed_low_edges {
   grid_view g;
@@ -177,7 +184,7 @@ struct seed_low_edges {
     const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
     frontier_appender out(queue, tail);
     for (index_t i = lo; i < hi; ++i) {
-      if ((flags[i] & flag_low_edge) == 0) continue;
+      if (!towards_source(flags[i])) continue;
       dist[i] = 1;
       out.push(i);
     }
@@ -197,12 +204,11 @@ struct seed_high_edges {
   exec::device_span<std::int64_t> queue;
   exec::device_span<std::int64_t> tail;
   LF_HD void operator()(index_t b) const {
-    constexpr std::uint8_t both = flag_noflow | flag_higher;
     const index_t n = g.cells();
     const index_t lo = b * frontier_block, hi = lo + frontier_block < n ? lo + frontier_block : n;
     frontier_appender out(queue, tail);
     for (index_t i = lo; i < hi; ++i) {
-      if ((flags[i] & both) != both) continue;
+      if (!away_source(flags[i])) continue;
       dist[i] = 1;
       out.push(i);
     }
@@ -323,10 +329,7 @@ struct serial_flat_bfs_pair {
     const exec::device_span<Q> queue = which == 0 ? towards_queue : away_queue;
     index_t tail = 0;
     for (index_t i = 0; i < n; ++i) {
-      const std::uint8_t f = flags[i];
-      const bool seed = which == 0 ? (f & flag_low_edge) != 0
-                                   : (f & (flag_noflow | flag_higher)) == (flag_noflow | flag_higher);
-      if (!seed) continue;
+      if (!(which == 0 ? towards_source(flags[i]) : away_source(flags[i]))) continue;
       dist[i] = 1;
       queue[tail++] = static_cast<Q>(i);
     }
