@@ -37,4 +37,12 @@ class device_span {
   index_t size_ = 0;
 };
 
+// `count` elements of T starting `first_byte` bytes into the memory of s: one block serving
+// several arrays of different types in turn (a scratch arena). The caller keeps the views inside
+// s and aligned for T; the memory holds no objects of U that are read afterwards.
+template <class T, class U>
+LF_HD device_span<T> reinterpret_span(device_span<U> s, index_t first_byte, index_t count) {
+  return device_span<T>(reinterpret_cast<T*>(reinterpret_cast<unsigned char*>(s.data()) + first_byte), count);
+}
+
 }  // namespace leachflow::exec

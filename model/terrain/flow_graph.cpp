@@ -91,16 +91,25 @@ void FlowGraph::build(index_t parallel_level_min) {
   donors_ = exec::device_buffer<std::uint8_t>(n);
   exec::for_each_index(grid_.rows, kt::donor_mask_kernel{view(), grid_, donors_.span()});
 
-  level_ = exec::device_buffer<std::int32_t>(n);
+  // The levels, the pending donor counts and then the histogram share one block of 8 B/cell
+  // (plus 8 B): freed after the build, it is what the accumulation's double output asks for
+  // next, so the buffer pool hands back touched pages instead of fresh ones (whose first touch
+  // was the slowest part of the accumulate stage). Layout: levels in the first n int32; from
+  // int64 index h = ceil(n / 2) on, the pending counts during the walks, the histogram after.
+  exec::device_buffer<std::int64_t> scratch(n + 1);
+  const index_t h = (n + 1) / 2;
+  const auto level = exec::reinterpret_span<std::int32_t>(scratch.span(), 0, n);
   exec::device_buffer<index_t> queue(n);
-  const std::int64_t finished = topological_levels(view(), grid_, level_.span(), queue.span());
+  const std::int64_t finished =
+      topological_levels(view(), grid_, level, exec::reinterpret_span<std::int32_t>(scratch.span(), 8 * h, n),
+                         queue.span());
   const index_t valid = exec::transform_reduce(n, count_valid{grid_}, index_t{0}, exec::plus<index_t>{});
   if (finished != valid)
     throw std::invalid_argument("FlowGraph: the graph has a cycle (" + std::to_string(valid - finished) +
                                 " valid cells never become free of donors)");
   const std::int64_t current =
       valid == 0 ? 0
-                 : std::int64_t{1} + exec::transform_reduce(n, kt::max_level{level_.span()}, std::int32_t{-1},
+                 : std::int64_t{1} + exec::transform_reduce(n, kt::max_level{level}, std::int32_t{-1},
                                                             exec::maximum<std::int32_t>{});
 
   // Valid cells in (level, index) order by a stable counting sort over fixed blocks (see
@@ -113,34 +122,43 @@ void FlowGraph::build(index_t parallel_level_min) {
   const index_t blocks = std::clamp<index_t>(std::min<index_t>((n + 65535) / 65536 * 4, budget / std::max<index_t>(levels, 1)),
                                              1, 4096);
   const index_t block_cells = (n + blocks - 1) / std::max<index_t>(blocks, 1);
-  exec::device_buffer<index_t> position(levels * blocks);
-  exec::fill(position.span(), index_t{0});
-  exec::for_each_index(blocks, kt::level_histogram_kernel{level_.span(), n, block_cells, blocks, position.span()});
-  exec::exclusive_scan<index_t>(position.span(), position.span(), 0);
+  exec::device_buffer<index_t> own_position;  // only where the histogram does not fit the scratch (small grids)
+  const index_t entries = levels * blocks;
+  const exec::device_span<index_t> position =
+      entries <= n + 1 - h ? exec::reinterpret_span<index_t>(scratch.span(), 8 * h, entries)
+                           : (own_position = exec::device_buffer<index_t>(entries)).span();
+  exec::fill(position, index_t{0});
+  exec::for_each_index(blocks, kt::level_histogram_kernel{level, n, block_cells, blocks, position});
+  exec::exclusive_scan<index_t>(position, position, 0);
   exec::device_buffer<index_t> offsets(levels + 1);
   exec::copy(std::span<const index_t>(&valid, 1), offsets.span().subspan(levels, 1));
-  exec::for_each_index(levels, kt::level_offsets_kernel{position.span(), blocks, offsets.span()});
+  exec::for_each_index(levels, kt::level_offsets_kernel{position, blocks, offsets.span()});
   level_offsets_ = exec::to_host(offsets);
   order_ = std::move(queue);
-  exec::for_each_index(blocks, kt::level_scatter_kernel{level_.span(), n, block_cells, blocks, position.span(), order_.span()});
+  exec::for_each_index(blocks, kt::level_scatter_kernel{level, n, block_cells, blocks, position, order_.span()});
 
   schedule_ = make_schedule(level_offsets_, parallel_level_min);
-  // The per-cell levels follow from the order and the offsets: drop them (4 B/cell for the
-  // lifetime of the graph) and rebuild them only if someone asks (level()).
-  level_ = exec::device_buffer<std::int32_t>();
+  // The per-cell levels follow from the order and the offsets: they go with the scratch (4 B/cell
+  // for the lifetime of the graph) and are rebuilt only if someone asks (level()).
 }
 
 std::int64_t topological_levels(const kt::flow_graph_view& f, const kernels::grid_view& grid,
                                 exec::device_span<std::int32_t> level, exec::device_span<index_t> scratch,
                                 int stack_capacity) {
-  const index_t n = grid.cells();
   // Pending counts live only while the levels are found (4 B/cell off the route peak).
-  exec::device_buffer<std::int32_t> pending(n);
-  exec::for_each_index(n, kt::pending_donors_kernel{f, grid, pending.span(), level});
+  exec::device_buffer<std::int32_t> pending(grid.cells());
+  return topological_levels(f, grid, level, pending.span(), scratch, stack_capacity);
+}
+
+std::int64_t topological_levels(const kt::flow_graph_view& f, const kernels::grid_view& grid,
+                                exec::device_span<std::int32_t> level, exec::device_span<std::int32_t> pending,
+                                exec::device_span<index_t> scratch, int stack_capacity) {
+  const index_t n = grid.cells();
+  exec::for_each_index(n, kt::pending_donors_kernel{f, grid, pending, level});
   exec::device_buffer<index_t> starts;
   exec::device_buffer<std::int64_t> counters(2);  // overflow end, finished
   exec::fill(counters.span(), std::int64_t{0});
-  kt::walk_levels_kernel walk{f, grid, pending.span(), level, scratch, counters.span().subspan(0, 1),
+  kt::walk_levels_kernel walk{f, grid, pending, level, scratch, counters.span().subspan(0, 1),
                               counters.span().subspan(1, 1), {}, n, kt::walk_stack};
   walk.stack_capacity = std::clamp(stack_capacity, 0, kt::walk_stack);
   for (;;) {

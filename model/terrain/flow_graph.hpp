@@ -94,6 +94,10 @@ class FlowGraph {
 std::int64_t topological_levels(const kernels::terrain::flow_graph_view& f, const kernels::grid_view& grid,
                                 exec::device_span<std::int32_t> level, exec::device_span<index_t> scratch,
                                 int stack_capacity = kernels::terrain::walk_stack);
+// The same with the pending donor counts (one int32 per cell) in memory the caller provides.
+std::int64_t topological_levels(const kernels::terrain::flow_graph_view& f, const kernels::grid_view& grid,
+                                exec::device_span<std::int32_t> level, exec::device_span<std::int32_t> pending,
+                                exec::device_span<index_t> scratch, int stack_capacity = kernels::terrain::walk_stack);
 
 // The launch plan over level offsets: levels of at least `parallel_min` cells get their own
 // parallel segment; runs of smaller levels are merged into serial segments.
