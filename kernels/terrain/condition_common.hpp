@@ -65,6 +65,17 @@ LF_HD inline bool is_interior(const grid_view& g, index_t r, index_t c) {
   return r > 0 && c > 0 && r + 1 < g.rows && c + 1 < g.cols;
 }
 
+// Whether cells i0 .. i0 + count − 1 of an interior row and all their neighbours are valid (the
+// 3 × (count + 2) window): then a stretch kernel may read every neighbour without a NoData test.
+LF_HD inline bool window_all_valid(const grid_view& g, index_t i0, index_t count) {
+  const std::uint8_t* v = g.valid.data() + i0;
+  unsigned all = 1;  // plain ands over bytes: vectorised
+  for (index_t k = -1 - g.cols; k < count + 1 - g.cols; ++k) all &= v[k] != 0 ? 1u : 0u;
+  for (index_t k = -1; k < count + 1; ++k) all &= v[k] != 0 ? 1u : 0u;
+  for (index_t k = -1 + g.cols; k < count + 1 + g.cols; ++k) all &= v[k] != 0 ? 1u : 0u;
+  return all != 0;
+}
+
 // A cell on the grid edge or next to NoData: water there may leave the domain.
 LF_HD inline bool is_outlet(const grid_view& g, index_t i) {
   const index_t r = i / g.cols;

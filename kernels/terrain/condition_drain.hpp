@@ -92,12 +92,9 @@ LF_HD inline void drain_directions(const grid_view& g, exec::device_span<const f
     }
   }
   // NoData in the 3 × (count + 2) window? Rarely: then cell by cell.
-  unsigned all_valid = 1;
-  for (index_t k = -1 - g.cols; k < count + 1 - g.cols; ++k) all_valid &= vc[k] != 0 ? 1u : 0u;
-  for (index_t k = -1; k < count + 1; ++k) all_valid &= vc[k] != 0 ? 1u : 0u;
-  for (index_t k = -1 + g.cols; k < count + 1 + g.cols; ++k) all_valid &= vc[k] != 0 ? 1u : 0u;
-  for (int k = 0; k < count; ++k) nodata[k] = all_valid != 0 ? 0 : (vc[k] == 0 ? 1 : 0);
-  if (all_valid == 0) {
+  const bool all_valid = window_all_valid(g, i0, count);
+  for (int k = 0; k < count; ++k) nodata[k] = all_valid ? 0 : (vc[k] == 0 ? 1 : 0);
+  if (!all_valid) {
     for (int d = 0; d < 8; ++d) {
       const std::uint8_t* vn = vc + n8.o[d];
       for (int k = 0; k < count; ++k) nodata[k] = static_cast<std::uint8_t>(nodata[k] | (vn[k] == 0 ? 1 : 0));

@@ -64,12 +64,7 @@ struct compute_cell_flags {
   // Cells i0 .. i0 + count − 1 of an interior row when their 3 × 3 neighbourhoods are all valid
   // (no outlet among them); false, with nothing written, otherwise.
   LF_HD bool open_stretch(index_t i0, int count) const {
-    const std::uint8_t* v = g.valid.data() + i0;
-    unsigned all_valid = 1;
-    for (index_t k = -1 - g.cols; k < count + 1 - g.cols; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
-    for (index_t k = -1; k < count + 1; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
-    for (index_t k = -1 + g.cols; k < count + 1 + g.cols; ++k) all_valid &= v[k] != 0 ? 1u : 0u;
-    if (all_valid == 0) return false;
+    if (!window_all_valid(g, i0, count)) return false;
     // One loop over the cells reading all eight neighbours (GCC's unroll-and-jam fuses a loop
     // over directions around it into scalar code), through local pointers (a byte store through
     // a member could change the member: nothing would vectorise).
