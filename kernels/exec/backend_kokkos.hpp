@@ -22,9 +22,7 @@ template <class T, class Space>
 using unmanaged = Kokkos::View<T*, Space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 inline void* allocate_bytes(std::size_t bytes) {
-  void* p = Kokkos::kokkos_malloc<mem_space>("leachflow::device_buffer", bytes);
-  if constexpr (std::is_same_v<mem_space, Kokkos::HostSpace>) advise_huge_pages(p, bytes);  // host_pages.hpp
-  return p;
+  return Kokkos::kokkos_malloc<mem_space>("leachflow::device_buffer", bytes);
 }
 inline void free_bytes(void* p) { Kokkos::kokkos_free<mem_space>(p); }
 

@@ -28,11 +28,7 @@
 namespace leachflow::exec::backend {
 
 inline void* allocate_bytes(std::size_t bytes) {
-  void* p = thrust::raw_pointer_cast(thrust::device_malloc<unsigned char>(bytes));
-#if THRUST_DEVICE_SYSTEM != THRUST_DEVICE_SYSTEM_CUDA
-  advise_huge_pages(p, bytes);  // host memory: see host_pages.hpp
-#endif
-  return p;
+  return thrust::raw_pointer_cast(thrust::device_malloc<unsigned char>(bytes));
 }
 inline void free_bytes(void* p) {
   thrust::device_free(thrust::device_pointer_cast(static_cast<unsigned char*>(p)));
