@@ -22,19 +22,26 @@ namespace {
 // Water level of every basin: the minimax path weight to the ocean (basin 0). Kruskal order:
 // a basin's level is the weight of the edge that first joins its component to the ocean's.
 // weight_key is sorted ascending; pair holds (basin_a << 32 | basin_b).
+//
+// One thread walks millions of edges in weight order, i.e. in random basin order, so each
+// access is a cache miss: everything a union needs sits in one int32 array. A root holds
+// -1 - (rank << 1 | ocean), any other node its parent; the members of a component form a
+// circular list through `next` (joined by swapping two successors), walked once, when the
+// component joins the ocean.
 std::vector<float> spill_levels(std::int32_t pits, const std::vector<std::uint32_t>& weight_key,
                                 const std::vector<std::uint64_t>& pair) {
   const std::size_t nodes = static_cast<std::size_t>(pits) + 1;
   std::vector<float> level(nodes, std::numeric_limits<float>::infinity());
   level[0] = -std::numeric_limits<float>::infinity();
-  std::vector<std::int32_t> parent(nodes), size(nodes, 1), next(nodes, -1), tail(nodes);
-  std::vector<std::uint8_t> ocean(nodes, 0);
-  ocean[0] = 1;
-  for (std::size_t i = 0; i < nodes; ++i) parent[i] = tail[i] = static_cast<std::int32_t>(i);
+  std::vector<std::int32_t> up(nodes, -1), next(nodes);
+  up[0] = -2;  // the ocean: rank 0, ocean bit set
+  for (std::size_t i = 0; i < nodes; ++i) next[i] = static_cast<std::int32_t>(i);
   auto find = [&](std::int32_t x) {
-    while (parent[x] != x) {
-      parent[x] = parent[parent[x]];
-      x = parent[x];
+    while (up[x] >= 0) {
+      const std::int32_t p = up[x];
+      if (up[p] < 0) return p;
+      up[x] = up[p];  // path halving
+      x = up[p];
     }
     return x;
   };
@@ -43,19 +50,22 @@ std::vector<float> spill_levels(std::int32_t pits, const std::vector<std::uint32
     std::int32_t ra = find(static_cast<std::int32_t>(pair[e] >> 32));
     std::int32_t rb = find(static_cast<std::int32_t>(pair[e] & 0xffffffffu));
     if (ra == rb) continue;
-    if (ocean[ra] != ocean[rb]) {
+    const std::int32_t ta = -1 - up[ra], tb = -1 - up[rb];  // rank << 1 | ocean
+    if ((ta ^ tb) & 1) {
       const float w = kt::from_ordered_key(weight_key[e]);
-      for (std::int32_t x = ocean[ra] ? rb : ra; x >= 0; x = next[x]) {
+      const std::int32_t dry = (ta & 1) ? rb : ra;
+      std::int32_t x = dry;
+      do {
         level[x] = w;
         --left;
-      }
+        x = next[x];
+      } while (x != dry);
     }
-    if (size[ra] < size[rb]) std::swap(ra, rb);
-    parent[rb] = ra;
-    size[ra] += size[rb];
-    ocean[ra] = ocean[ra] | ocean[rb];
-    next[tail[ra]] = rb;  // rb heads its own list
-    tail[ra] = tail[rb];
+    const std::int32_t ka = ta >> 1, kb = tb >> 1;  // union by rank
+    if (ka < kb) std::swap(ra, rb);
+    up[ra] = -1 - ((ka == kb ? ka + 1 : std::max(ka, kb)) << 1 | ((ta | tb) & 1));
+    up[rb] = ra;
+    std::swap(next[ra], next[rb]);  // splice the two circular member lists
   }
   return level;
 }
