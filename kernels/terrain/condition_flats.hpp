@@ -319,39 +319,56 @@ struct serial_flat_bfs_pair {
   exec::device_span<Q> away_queue;
 
   LF_HD void operator()(index_t which) const {
-    const index_t n = g.cells();
     const exec::device_span<std::int32_t> dist = which == 0 ? towards : away;
     const exec::device_span<Q> queue = which == 0 ? towards_queue : away_queue;
-    index_t tail = 0;
-    for (index_t i = 0; i < n; ++i) {
-      if (!(which == 0 ? towards_source(flags[i]) : away_source(flags[i]))) continue;
-      dist[i] = 1;
-      queue[tail++] = static_cast<Q>(i);
-    }
+    index_t end = which == 0 ? seed_towards() : seed_away();
+    // Every queued cell is NO_FLOW, hence interior, and its NO_FLOW neighbours share its
+    // elevation: no grid-edge or elevation test.
     const d8_offsets n8(g.cols);
-    for (index_t head = 0; head < tail; ++head) {
+    for (index_t head = 0; head < end; ++head) {
       const index_t c = queue[head];
       const std::int32_t next = dist[c] + 1;
-      if ((flags[c] & flag_noflow) != 0) {  // interior, and NO_FLOW neighbours share its elevation
-        for (int d = 0; d < 8; ++d) {
-          const index_t j = c + n8.o[d];
-          if ((flags[j] & flag_noflow) != 0 && dist[j] == 0) {
-            dist[j] = next;
-            queue[tail++] = static_cast<Q>(j);
-          }
-        }
-        continue;
-      }
-      const index_t r = c / g.cols, col = c % g.cols;  // a low edge: anywhere
-      const float zc = z[c];
       for (int d = 0; d < 8; ++d) {
-        const index_t j = valid_neighbour(g, r, col, d);
-        if (j >= 0 && z[j] == zc && (flags[j] & flag_noflow) != 0 && dist[j] == 0) {
+        const index_t j = c + n8.o[d];
+        if ((flags[j] & flag_noflow) != 0 && dist[j] == 0) {
           dist[j] = next;
-          queue[tail++] = static_cast<Q>(j);
+          queue[end++] = static_cast<Q>(j);
         }
       }
     }
+  }
+
+  // Low edges (distance 1) are expanded as the scan finds them, in index order as a FIFO would
+  // take them: only the NO_FLOW cells of level 2 on enter the queue, in the FIFO's order (a
+  // low edge never claims another low edge), and the scan knows row and column, where the FIFO
+  // would divide. Returns the queue's length.
+  LF_HD index_t seed_towards() const {
+    index_t tail = 0;
+    for (index_t r = 0; r < g.rows; ++r) {
+      for (index_t c = 0; c < g.cols; ++c) {
+        const index_t i = r * g.cols + c;
+        if (!towards_source(flags[i])) continue;
+        towards[i] = 1;
+        for (int d = 0; d < 8; ++d) {
+          const index_t j = valid_neighbour(g, r, c, d);
+          if (j >= 0 && z[j] == z[i] && (flags[j] & flag_noflow) != 0 && towards[j] == 0) {
+            towards[j] = 2;
+            towards_queue[tail++] = static_cast<Q>(j);
+          }
+        }
+      }
+    }
+    return tail;
+  }
+
+  LF_HD index_t seed_away() const {
+    index_t tail = 0;
+    for (index_t i = 0; i < g.cells(); ++i) {
+      if (!away_source(flags[i])) continue;
+      away[i] = 1;
+      away_queue[tail++] = static_cast<Q>(i);
+    }
+    return tail;
   }
 };
 
