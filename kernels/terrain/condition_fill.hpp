@@ -193,41 +193,74 @@ struct spill_tile_table_t {
 
   // Fills the table with tile t's pairs; returns the number of distinct basin pairs, or -1
   // once more than `limit` (the table is then incomplete; limit < Slots keeps probing short).
+  // Row by row: first which cells cross a basin boundary in each direction (branch-free), then
+  // only the crossings, so that the pairs inside a basin cost no mispredicted branch.
   LF_HD int build(const grid_view& g, exec::device_span<const float> z,
                   exec::device_span<const std::int32_t> basin, index_t t, int limit = Slots) {
     for (int e = 0; e < Slots; ++e) pair[e] = spill_empty;
     distinct = 0;
     const auto [r0, c0, r1, c1] = grid_tile(g, t, spill_tile);
-    constexpr int shift = 64 - std::countr_zero(static_cast<unsigned>(Slots));
     for (index_t r = r0; r < r1; ++r) {
-      for (index_t c = c0; c < c1; ++c) {
-        const index_t i = r * g.cols + c;
-        if (g.valid[i] == 0) continue;
-        const std::int32_t bi = basin[i];
-        const bool interior = is_interior(g, r, c);
-        for (int d = 0; d < 4; ++d) {  // E, SE, S, SW: every 8-adjacent pair once
-          index_t j = i + d8_offset(g.cols, d);
-          if (!interior) j = valid_neighbour(g, r, c, d);
-          if (j < 0 || g.valid[j] == 0) continue;
-          const std::int32_t bj = basin[j];
-          if (bj == bi) continue;
-          const std::uint64_t pr = bi < bj ? static_cast<std::uint64_t>(bi) << 32 | static_cast<std::uint64_t>(bj)
-                                           : static_cast<std::uint64_t>(bj) << 32 | static_cast<std::uint64_t>(bi);
-          const std::uint32_t k = ordered_key(z[i] < z[j] ? z[j] : z[i]);
-          auto h = static_cast<int>((pr * 0x9E3779B97F4A7C15ull) >> shift);
-          while (pair[h] != spill_empty && pair[h] != pr) h = (h + 1) & (Slots - 1);
-          if (pair[h] == spill_empty) {
-            if (distinct == limit) return -1;
-            pair[h] = pr;
-            key[h] = k;
-            ++distinct;
-          } else if (k < key[h]) {
-            key[h] = k;
-          }
+      std::uint32_t cross[4];
+      crossings(g, basin, r, c0, static_cast<int>(c1 - c0), cross);
+      for (int d = 0; d < 4; ++d) {
+        const index_t o = d8_offset(g.cols, d);
+        for (std::uint32_t m = cross[d]; m != 0; m &= m - 1) {
+          const index_t i = r * g.cols + c0 + std::countr_zero(m), j = i + o;
+          if (!insert(basin[i], basin[j], z[i] < z[j] ? z[j] : z[i], limit)) return -1;
         }
       }
     }
     return distinct;
+  }
+
+  // Bit k of cross[d]: cell (r, c0 + k) and its neighbour in direction d (E, SE, S, SW: every
+  // 8-adjacent pair once) are both valid and in different basins (NoData cells are basin -1).
+  static_assert(spill_tile <= 32, "a tile row fits one 32-bit mask");
+  LF_HD static void crossings(const grid_view& g, exec::device_span<const std::int32_t> basin, index_t r,
+                              index_t c0, int w, std::uint32_t cross[4]) {
+    for (int d = 0; d < 4; ++d) cross[d] = 0;
+    const std::int32_t* b = basin.data() + r * g.cols + c0;
+    if (r + 1 < g.rows && c0 > 0 && c0 + w < g.cols) {  // every neighbour on the grid
+      const std::int32_t* below = b + g.cols;
+      const auto differ = [](std::int32_t x, std::int32_t y) {
+        return static_cast<std::uint32_t>(((x | y) >= 0) & (x != y));
+      };
+      for (int k = 0; k < w; ++k) {
+        cross[0] |= differ(b[k], b[k + 1]) << k;
+        cross[1] |= differ(b[k], below[k + 1]) << k;
+        cross[2] |= differ(b[k], below[k]) << k;
+        cross[3] |= differ(b[k], below[k - 1]) << k;
+      }
+      return;
+    }
+    for (int k = 0; k < w; ++k) {
+      if (b[k] < 0) continue;
+      for (int d = 0; d < 4; ++d) {
+        const index_t j = valid_neighbour(g, r, c0 + k, d);
+        if (j >= 0 && basin[j] != b[k]) cross[d] |= std::uint32_t{1} << k;
+      }
+    }
+  }
+
+  // Pair (a, b) with weight w: a new slot, or the smaller weight. False when a new pair would
+  // exceed `limit`.
+  LF_HD bool insert(std::int32_t a, std::int32_t b, float w, int limit) {
+    constexpr int shift = 64 - std::countr_zero(static_cast<unsigned>(Slots));
+    const std::uint64_t pr = a < b ? static_cast<std::uint64_t>(a) << 32 | static_cast<std::uint64_t>(b)
+                                   : static_cast<std::uint64_t>(b) << 32 | static_cast<std::uint64_t>(a);
+    const std::uint32_t k = ordered_key(w);
+    auto h = static_cast<int>((pr * 0x9E3779B97F4A7C15ull) >> shift);
+    while (pair[h] != spill_empty && pair[h] != pr) h = (h + 1) & (Slots - 1);
+    if (pair[h] == spill_empty) {
+      if (distinct == limit) return false;
+      pair[h] = pr;
+      key[h] = k;
+      ++distinct;
+    } else if (k < key[h]) {
+      key[h] = k;
+    }
+    return true;
   }
 };
 using spill_tile_table = spill_tile_table_t<spill_table>;
