@@ -122,7 +122,7 @@ def main():
         if len(times) > 1:
             print(f"  pipeline over {len(times)} runs: " + ", ".join(f"{x:.3f}" for x in times) + " s (median above)")
         print(f"  device peak over all stages (with edge mask, streams, basins) {t['peak_device_bytes'] / cells:.1f} B/cell")
-        print(f"  process peak RSS {t['peak_rss_bytes'] / cells:.1f} B/cell (includes the host copy of the DEM)")
+        print(f"  process peak RSS {t['peak_rss_bytes'] / cells:.1f} B/cell (host-side arrays and libraries included)")
         g, s_ = median(grass), median(saga)
         if g is not None:
             print(f"  GRASS r.watershed -s     {g:8.2f} s   leachflow is {g / pipeline:6.1f}x faster"
