@@ -211,6 +211,26 @@ struct seed_high_edges {
   }
 };
 
+// Where a flat BFS steps from cell c: to the candidates visit() is called with, of which it
+// takes the unclaimed NO_FLOW ones. From a NO_FLOW cell every neighbour is a candidate: it is not
+// an outlet (8 valid neighbours, off the grid edge), and a NO_FLOW neighbour lies at its
+// elevation (neither is lower than the other), so no row, column or elevation test. From a low
+// edge, which may lie on the grid edge or next to NoData and, on a raw DEM, next to a lower
+// NO_FLOW pit, only the valid neighbours at its elevation.
+template <class Visit>
+LF_HD void noflow_step(const d8_offsets& n8, index_t c, Visit&& visit) {
+  for (int d = 0; d < 8; ++d) visit(c + n8.o[d]);
+}
+template <class Visit>
+LF_HD void low_edge_step(const grid_view& g, exec::device_span<const float> z, index_t r, index_t col,
+                         Visit&& visit) {
+  const index_t c = r * g.cols + col;
+  for (int d = 0; d < 8; ++d) {
+    const index_t j = valid_neighbour(g, r, col, d);
+    if (j >= 0 && z[j] == z[c]) visit(j);
+  }
+}
+
 // One BFS level: frontier queue[begin, end) gets its final distance `level` (it holds some
 // value >= 1 since it was claimed) and claims its unvisited equal-elevation NO_FLOW
 // neighbours, appending them at tail. Only "is it zero" is ever tested on a claimed cell, and
@@ -230,21 +250,11 @@ struct expand_frontier {
     // Nobody else writes a claimed cell, and readers only test it against zero: a plain
     // (volatile, untorn) store is enough.
     *static_cast<volatile std::int32_t*>(&dist[c]) = level;
-    if ((flags[c] & flag_noflow) != 0) {
-      // A NO_FLOW cell is not an outlet (8 valid neighbours, off the grid edge), and a NO_FLOW
-      // neighbour lies at its elevation (neither of the two is lower than the other): no row
-      // and column, no elevation test. Nearly every expanded cell takes this path.
-      const d8_offsets n8(g.cols);
-      for (int d = 0; d < 8; ++d) claim(c + n8.o[d], out);
-      return;
-    }
-    // A low edge (a seed): it may lie on the grid edge or next to NoData, and on a raw DEM a
-    // NO_FLOW neighbour may be a lower pit.
-    const index_t r = c / g.cols, col = c % g.cols;
-    const float zc = z[c];
-    for (int d = 0; d < 8; ++d) {
-      const index_t j = valid_neighbour(g, r, col, d);
-      if (j >= 0 && z[j] == zc) claim(j, out);
+    const auto take = [&](index_t j) { claim(j, out); };
+    if ((flags[c] & flag_noflow) != 0) {  // nearly every expanded cell
+      noflow_step(d8_offsets(g.cols), c, take);
+    } else {  // a low edge (a seed)
+      low_edge_step(g, z, c / g.cols, c % g.cols, take);
     }
   }
   // Claims j for the next level if it is an unclaimed NO_FLOW cell.
@@ -315,26 +325,23 @@ struct serial_flat_bfs_pair {
   exec::device_span<const std::uint8_t> flags;
   exec::device_span<std::int32_t> towards;
   exec::device_span<std::int32_t> away;
-  exec::device_span<Q> towards_queue;  // capacity: NO_FLOW cells and low edges
+  exec::device_span<Q> towards_queue;  // NO_FLOW cells only (low edges are expanded by the scan)
   exec::device_span<Q> away_queue;
 
   LF_HD void operator()(index_t which) const {
     const exec::device_span<std::int32_t> dist = which == 0 ? towards : away;
     const exec::device_span<Q> queue = which == 0 ? towards_queue : away_queue;
     index_t end = which == 0 ? seed_towards() : seed_away();
-    // Every queued cell is NO_FLOW, hence interior, and its NO_FLOW neighbours share its
-    // elevation: no grid-edge or elevation test.
     const d8_offsets n8(g.cols);
-    for (index_t head = 0; head < end; ++head) {
+    for (index_t head = 0; head < end; ++head) {  // every queued cell is NO_FLOW
       const index_t c = queue[head];
       const std::int32_t next = dist[c] + 1;
-      for (int d = 0; d < 8; ++d) {
-        const index_t j = c + n8.o[d];
+      noflow_step(n8, c, [&](index_t j) {
         if ((flags[j] & flag_noflow) != 0 && dist[j] == 0) {
           dist[j] = next;
           queue[end++] = static_cast<Q>(j);
         }
-      }
+      });
     }
   }
 
@@ -349,13 +356,12 @@ struct serial_flat_bfs_pair {
         const index_t i = r * g.cols + c;
         if (!towards_source(flags[i])) continue;
         towards[i] = 1;
-        for (int d = 0; d < 8; ++d) {
-          const index_t j = valid_neighbour(g, r, c, d);
-          if (j >= 0 && z[j] == z[i] && (flags[j] & flag_noflow) != 0 && towards[j] == 0) {
+        low_edge_step(g, z, r, c, [&](index_t j) {
+          if ((flags[j] & flag_noflow) != 0 && towards[j] == 0) {
             towards[j] = 2;
             towards_queue[tail++] = static_cast<Q>(j);
           }
-        }
+        });
       }
     }
     return tail;
