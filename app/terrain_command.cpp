@@ -240,20 +240,31 @@ void register_terrain_command(CLI::App& app, Action& action) {
   c->add_option("DEM", o->dem, "any GDAL raster, north-up")->required();
   c->add_option("-o,--output", o->out_dir, "output folder")->required();
   c->add_option("--band", o->band, "raster band")->capture_default_str();
-  c->add_option("--method", o->method, "depressions: fill (Priority-Flood), breach (Lindsay 2016), none")
+  c->add_option("--method", o->method, "depressions: fill (Priority-Flood), breach (breach-fill hybrid after Lindsay 2016), none")
       ->check(CLI::IsMember({"fill", "breach", "none"}))
       ->capture_default_str();
   c->add_option("--router", o->router, "flow router: d8, dinf (Tarboton 1997), mfd (Freeman 1991)")
       ->check(CLI::IsMember({"d8", "dinf", "mfd"}))
       ->capture_default_str();
-  c->add_option("--max-breach-depth", o->max_breach_depth_m, "breach: fill instead where a carve is deeper (m)");
-  c->add_option("--max-breach-length", o->max_breach_length_cells, "breach: fill instead where a carve is longer (cells)");
+  const CLI::Validator not_negative(
+      [](const std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must be 0 or more") : std::string(); },
+      ">= 0");
+  c->add_option("--max-breach-depth", o->max_breach_depth_m,
+                 "breach: fill a depression (part way) where its cut would be deeper (m)")
+      ->check(not_negative);
+  c->add_option("--max-breach-length", o->max_breach_length_cells,
+                 "breach: fill a depression (part way) where its cut would lower more cells")
+      ->check(not_negative);
   c->add_option("--stream-threshold-km2", o->stream_threshold_km2,
                  "streams where contributing area >= this (km2); default: max(1 km2, 100 cells)");
   c->add_flag("--overwrite", o->overwrite, "replace existing outputs");
   c->add_flag("--no-write", o->no_write, "compute and time only (benchmarks)");
   c->add_option("--timings-json", o->timings_json, "write per-stage timings and memory as JSON");
-  c->callback([o, &action] { action = [o] { return run_terrain(*o); }; });
+  c->callback([o, &action] {
+    if ((o->max_breach_depth_m >= 0 || o->max_breach_length_cells >= 0) && o->method != "breach")
+      throw CLI::ValidationError("--max-breach-depth/--max-breach-length", "limit the breach: add --method breach");
+    action = [o] { return run_terrain(*o); };
+  });
 }
 
 }  // namespace leachflow::app

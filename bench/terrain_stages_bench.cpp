@@ -1,6 +1,6 @@
 // The terrain pipeline's steps one at a time (Google Benchmark), to see where the seconds of
-// `leachflow terrain` go: fill, flat resolution, the D8 router, the flow-graph build
-// (donor masks, topological levels, order) and the contributing-area accumulation.
+// `leachflow terrain` go: fill (or the breach-fill hybrid), flat resolution, the D8 router, the
+// flow-graph build (donor masks, topological levels, order) and the contributing-area accumulation.
 //
 // Terrain: a fractal DEM synthesised here (bench/fractal_dem.hpp, as bench/make_fractal_dem.py
 // writes them), 30 m cells, or any raster given with --dem=PATH. Every step reads the output
@@ -91,6 +91,21 @@ void BM_Fill(benchmark::State& state) {
   per_cell(state, in);
 }
 
+// Breach-fill hybrid, without limits (arg 0) and with a carve depth limit of arg metres.
+void BM_Breach(benchmark::State& state) {
+  Inputs& in = inputs();
+  mt::ConditionOptions o;
+  if (state.range(0) > 0) o.max_breach_depth_m = static_cast<float>(state.range(0));
+  lf::exec::device_buffer<float> out(in.grid.rows * in.grid.cols);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto z = lf::exec::to_device(in.raw);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(mt::breach_depressions(in.device->view(), z.span(), out.span(), o));
+  }
+  per_cell(state, in);
+}
+
 void BM_ResolveFlats(benchmark::State& state) {
   Inputs& in = inputs();
   lf::exec::device_buffer<std::int32_t> gradient(in.grid.rows * in.grid.cols);
@@ -126,6 +141,7 @@ void BM_ContributingArea(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_Fill)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Breach)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ResolveFlats)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RouteD8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FlowGraphBuild)->Unit(benchmark::kMillisecond)->UseRealTime();

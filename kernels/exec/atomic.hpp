@@ -72,6 +72,27 @@ LF_HD inline std::int32_t atomic_fetch_min(std::int32_t* addr, std::int32_t v) {
 #endif
 }
 
+// Lowers *addr to v if v is smaller (neither may be NaN). CUDA has no float atomicMin: a
+// compare-and-swap loop on the bits.
+LF_HD inline void atomic_min(float* addr, float v) {
+#if defined(LEACHFLOW_EXEC_KOKKOS)
+  (void)Kokkos::atomic_fetch_min(addr, v);
+#elif defined(__CUDA_ARCH__)
+  int* bits = reinterpret_cast<int*>(addr);
+  int old = *bits;
+  while (v < __int_as_float(old)) {
+    const int seen = atomicCAS(bits, old, __float_as_int(v));
+    if (seen == old) break;
+    old = seen;
+  }
+#else
+  std::atomic_ref<float> a(*addr);
+  float old = a.load(std::memory_order_relaxed);
+  while (v < old && !a.compare_exchange_weak(old, v, std::memory_order_relaxed)) {
+  }
+#endif
+}
+
 // Between plain stores and a later atomic that hands the data to another thread, and between
 // that atomic and the other thread's plain loads. The host atomics above (and Kokkos' host
 // atomics) are already full barriers; GPU atomics are relaxed, so a GPU fences here.

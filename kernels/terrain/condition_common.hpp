@@ -109,13 +109,14 @@ LF_HD inline bool is_noflow(const grid_view& g, exec::device_span<const float> z
 // write, per neighbour read; about half the time of the flat BFS and the components.)
 LF_HD inline std::int64_t atomic_read(std::int64_t* p) { return *static_cast<volatile std::int64_t*>(p); }
 LF_HD inline std::int32_t atomic_read(std::int32_t* p) { return *static_cast<volatile std::int32_t*>(p); }
+LF_HD inline float atomic_read(float* p) { return *static_cast<volatile float*>(p); }
 
 // Order-preserving map of a (non-NaN) float to uint32, for integer sort keys on every backend.
 LF_HD inline std::uint32_t ordered_key(float f) {
   const auto u = std::bit_cast<std::uint32_t>(f);
   return (u & 0x80000000u) != 0 ? ~u : (u | 0x80000000u);
 }
-inline float from_ordered_key(std::uint32_t k) {
+LF_HD inline float from_ordered_key(std::uint32_t k) {
   return std::bit_cast<float>((k & 0x80000000u) != 0 ? (k & 0x7fffffffu) : ~k);
 }
 

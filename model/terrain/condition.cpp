@@ -46,6 +46,9 @@ Conditioned condition(const kernels::grid_view& g, exec::device_buffer<float>&& 
       elevation = exec::device_buffer<float>();
       out.stats.cells_raised = s.cells_raised;
       out.stats.cells_carved = s.cells_carved;
+      out.stats.pits = s.pits;
+      out.stats.depressions = s.depressions;
+      out.stats.depressions_raised = s.depressions_raised;
       break;
     }
     case DepressionMethod::none:

@@ -3,9 +3,11 @@
 //   fill    Priority-Flood (Barnes, Lehman & Mulla 2014) computed in parallel from drainage
 //           basins and their spill graph (Barnes 2016's reduce-to-a-small-graph idea);
 //           bit-for-bit equal to the serial Priority-Flood.  kernels/terrain/condition_fill.hpp
-//   breach  Lindsay 2016 hybrid breaching: Priority-Flood order with back-links; a cell below
-//           the cell that reached it has the path back to the outlet carved down to it, or is
-//           filled when the carve is deeper or longer than the limits. Serial, on the host.
+//   breach  breach-fill hybrid after Lindsay 2016, in parallel: every depression is drained by a
+//           channel cut from its lowest cell along the filled DEM's D8 path down to the first
+//           lower cell; where the cut would be deeper or longer than the limits, the
+//           depression is first filled part way, to the lowest level at which it fits.
+//           kernels/terrain/condition_breach.hpp
 //   none    the DEM is copied unchanged.
 //   flats   Barnes, Lehman & Mulla 2014 flat gradient (towards lower + away from higher
 //           terrain), in parallel, equal to the serial algorithm. kernels/terrain/condition_flats.hpp
@@ -31,8 +33,9 @@ enum class DepressionMethod { fill, breach, none };
 
 struct ConditionOptions {
   bool resolve_flats = true;
-  // Lindsay 2016 hybrid: a breach that would lower some cell by more than this many metres,
-  // or carve more than this many cells, is replaced by filling. Defaults: complete breaching.
+  // Breach-fill hybrid: a depression whose channel would lower some cell by more than this
+  // many metres, or lower more than this many cells, is filled up to the lowest level at which
+  // its channel keeps within both (at worst, to its spill level). Defaults: complete breaching.
   float max_breach_depth_m = std::numeric_limits<float>::infinity();
   index_t max_breach_length_cells = std::numeric_limits<index_t>::max();
 };
@@ -40,8 +43,9 @@ struct ConditionOptions {
 struct ConditionStats {
   index_t cells_raised = 0;          // valid cells whose elevation went up
   index_t cells_carved = 0;          // valid cells whose elevation went down (breach)
-  index_t pits = 0;                  // basins not drained by an outlet (local minima, fill)
-  index_t depressions = 0;           // pits whose water level is above the pit (fill)
+  index_t pits = 0;                  // basins not drained by an outlet (local minima; fill, breach)
+  index_t depressions = 0;           // pits whose water level is above the pit (fill, breach)
+  index_t depressions_raised = 0;    // breach: depressions filled part way for the limits
   index_t spill_edges = 0;           // cell pairs in the spill graph (fill)
   index_t flats = 0;                 // flats given a gradient
   index_t flat_cells = 0;            // cells with flat_gradient > 0 (incl. low edges)
@@ -81,7 +85,9 @@ FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_sp
                                     LabelWidth width = LabelWidth::automatic);
 
 struct BreachStats {
-  index_t cells_raised = 0, cells_carved = 0;
+  index_t cells_raised = 0, cells_carved = 0, pits = 0, depressions = 0;
+  index_t depressions_raised = 0;  // breach level above the pit: filled part way for the limits
+  index_t level_rounds = 0;        // rounds to the levels' fixed point (0 without limits)
 };
 BreachStats breach_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
                                exec::device_span<float> z_out, const ConditionOptions& options = {});

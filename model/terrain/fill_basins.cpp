@@ -12,6 +12,7 @@
 #include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_fill.hpp"
 #include "model/terrain/condition.hpp"
+#include "model/terrain/depression_basins.hpp"
 
 namespace leachflow::model::terrain {
 
@@ -114,6 +115,55 @@ std::int64_t drainage_basins(const kernels::grid_view& g, exec::device_span<cons
 
 }  // namespace
 
+index_t label_basins(const kernels::grid_view& g, exec::device_span<const float> z, exec::device_buffer<std::int32_t>& basin,
+                     exec::device_buffer<std::int64_t>& pit_root, LabelWidth width) {
+  return width == LabelWidth::automatic && g.cells() <= std::numeric_limits<std::int32_t>::max()
+             ? drainage_basins<std::int32_t>(g, z, basin, pit_root)
+             : drainage_basins<std::int64_t>(g, z, basin, pit_root);
+}
+
+DepressionBasins depression_basins(const kernels::grid_view& g, exec::device_span<const float> z_in, LabelWidth width) {
+  DepressionBasins b;
+  const index_t n = g.cells();
+  if (n == 0) return b;
+
+  // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
+  b.pits = label_basins(g, z_in, b.basin, b.pit_root, width);
+  std::vector<float> level_h;
+  if (b.pits == 0) {
+    level_h.assign(1, -std::numeric_limits<float>::infinity());
+  } else {
+    // c) spill edges, sorted by weight.
+    const index_t blocks = kt::tile_count(g, kt::spill_tile);
+    exec::device_buffer<std::int64_t> count(blocks), offset(blocks);
+    std::vector<std::uint32_t> key_h;
+    std::vector<std::uint64_t> pair_h;
+    {
+      exec::device_buffer<std::uint32_t> scratch_key(blocks * kt::spill_slots);
+      exec::device_buffer<std::uint64_t> scratch_pair(blocks * kt::spill_slots);
+      exec::for_each_index(blocks, kt::collect_spill_edges{g, z_in, b.basin.span(), count.span(), scratch_key.span(),
+                                                           scratch_pair.span()});
+      const std::int64_t last = exec::read_one<std::int64_t>(count.span(), blocks - 1);
+      exec::exclusive_scan<std::int64_t>(count.span(), offset.span(), 0);
+      const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
+      b.spill_edges = edges;
+      exec::device_buffer<std::uint32_t> key(edges);
+      exec::device_buffer<std::uint64_t> pair(edges);
+      const kt::emit_spill_edges emit{g, z_in, b.basin.span(), offset.span(), key.span(), pair.span()};
+      exec::for_each_index(blocks, kt::pack_spill_edges{emit, count.span(), scratch_key.span(), scratch_pair.span()});
+      scratch_key = exec::device_buffer<std::uint32_t>();
+      scratch_pair = exec::device_buffer<std::uint64_t>();
+      exec::sort_by_key(key.span(), pair.span());
+      key_h = exec::to_host(key);
+      pair_h = exec::to_host(pair);
+    }
+    // d) water levels on the host.
+    level_h = spill_levels(static_cast<std::int32_t>(b.pits), key_h, pair_h);
+  }
+  b.level = exec::to_device(level_h);
+  return b;
+}
+
 FillStats fill_depressions(const kernels::grid_view& g, exec::device_span<const float> z_in,
                            exec::device_span<float> z_out) {
   exec::copy(z_in, z_out);
@@ -127,50 +177,14 @@ FillStats fill_depressions_in_place(const kernels::grid_view& g, exec::device_sp
   const index_t n = g.cells();
   if (n == 0) return st;
   const exec::device_span<const float> z_in = z;
-
-  // a) + b) basins: components of the drainage forest, then dense ids (0 = ocean).
-  exec::device_buffer<std::int32_t> basin;
-  exec::device_buffer<std::int64_t> pit_root;  // root cell of each pit basin
-  st.pits = width == LabelWidth::automatic && n <= std::numeric_limits<std::int32_t>::max()
-                ? drainage_basins<std::int32_t>(g, z_in, basin, pit_root)
-                : drainage_basins<std::int64_t>(g, z_in, basin, pit_root);
-  std::vector<float> level_h;
-  if (st.pits == 0) {
-    level_h.assign(1, -std::numeric_limits<float>::infinity());
-  } else {
-    // c) spill edges, sorted by weight.
-    const index_t blocks = kt::tile_count(g, kt::spill_tile);
-    exec::device_buffer<std::int64_t> count(blocks), offset(blocks);
-    std::vector<std::uint32_t> key_h;
-    std::vector<std::uint64_t> pair_h;
-    {
-      exec::device_buffer<std::uint32_t> scratch_key(blocks * kt::spill_slots);
-      exec::device_buffer<std::uint64_t> scratch_pair(blocks * kt::spill_slots);
-      exec::for_each_index(blocks, kt::collect_spill_edges{g, z_in, basin.span(), count.span(), scratch_key.span(),
-                                                           scratch_pair.span()});
-      const std::int64_t last = exec::read_one<std::int64_t>(count.span(), blocks - 1);
-      exec::exclusive_scan<std::int64_t>(count.span(), offset.span(), 0);
-      const std::int64_t edges = exec::read_one<std::int64_t>(offset.span(), blocks - 1) + last;
-      st.spill_edges = edges;
-      exec::device_buffer<std::uint32_t> key(edges);
-      exec::device_buffer<std::uint64_t> pair(edges);
-      const kt::emit_spill_edges emit{g, z_in, basin.span(), offset.span(), key.span(), pair.span()};
-      exec::for_each_index(blocks, kt::pack_spill_edges{emit, count.span(), scratch_key.span(), scratch_pair.span()});
-      scratch_key = exec::device_buffer<std::uint32_t>();
-      scratch_pair = exec::device_buffer<std::uint64_t>();
-      exec::sort_by_key(key.span(), pair.span());
-      key_h = exec::to_host(key);
-      pair_h = exec::to_host(pair);
-    }
-    // d) water levels on the host.
-    level_h = spill_levels(static_cast<std::int32_t>(st.pits), key_h, pair_h);
-  }
+  const DepressionBasins b = depression_basins(g, z_in, width);
+  st.pits = b.pits;
+  st.spill_edges = b.spill_edges;
 
   // e) raise (pits counted first: they read the pit's elevation before it is raised).
-  const exec::device_buffer<float> level = exec::to_device(level_h);
-  st.depressions = exec::transform_reduce(st.pits, kt::raised_pit{pit_root.span(), level.span(), z_in},
+  st.depressions = exec::transform_reduce(b.pits, kt::raised_pit{b.pit_root.span(), b.level.span(), z_in},
                                           std::int64_t{0}, exec::plus<std::int64_t>{});
-  st.cells_raised = exec::transform_reduce(n, kt::raise_to_level{g, z_in, basin.span(), level.span(), z},
+  st.cells_raised = exec::transform_reduce(n, kt::raise_to_level{g, z_in, b.basin.span(), b.level.span(), z},
                                            std::int64_t{0}, exec::plus<std::int64_t>{});
   return st;
 }

@@ -1,6 +1,8 @@
 // Oracle tests of DEM conditioning on 320 random DEMs (1x1 up to 60x60; iid and smooth
 // surfaces, quantised elevations for flats, random pits, NoData holes as NaN or -9999):
 //   parallel fill == serial Priority-Flood, bit for bit;
+//   parallel breach == its serial reference (reference_breach.hpp), bit for bit, with and
+//   without limits; with zero limits breach == fill;
 //   parallel flat gradient == serial Barnes 2014, on the filled, breached and raw DEMs;
 //   after fill or breach + flats every valid non-outlet cell drains;
 //   fill never lowers; breach never exceeds the fill level; NoData cells are untouched.
@@ -13,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "model/terrain/condition.hpp"
+#include "reference_breach.hpp"
 #include "reference_conditioning.hpp"
 
 namespace lt = leachflow::model::terrain;
@@ -111,20 +114,48 @@ TEST_P(ConditionOracle, ParallelEqualsSerialAndEverythingDrains) {
     const Outcome none = run(h, lt::DepressionMethod::none);
     ASSERT_EQ(none.gradient, rt::barnes2014_flat_mask(h, h.z));
 
-    // Breach (complete, and hybrid with random limits): never above the fill level, drains.
-    lt::ConditionOptions hybrid;
+    // Breach (complete, and hybrid with random limits): equal to the serial reference bit for
+    // bit; never above the fill level; drains.
+    // Limits: both (a short length is a running list of the highest cells), depth alone, and a
+    // length of 64 cells or more (bisection over walks).
+    lt::ConditionOptions hybrid, depth_only, long_cut;
     hybrid.max_breach_depth_m = static_cast<float>(rng() % 6);
     hybrid.max_breach_length_cells = static_cast<index_t>(rng() % 5);
-    for (const lt::ConditionOptions& o : {lt::ConditionOptions{}, hybrid}) {
+    depth_only.max_breach_depth_m = 0.5f * static_cast<float>(rng() % 8);
+    long_cut.max_breach_depth_m = static_cast<float>(rng() % 10);
+    long_cut.max_breach_length_cells = 64 + static_cast<index_t>(rng() % 8);
+    for (const lt::ConditionOptions& o : {lt::ConditionOptions{}, hybrid, depth_only, long_cut}) {
+      SCOPED_TRACE(::testing::Message() << "breach limits " << o.max_breach_depth_m << " m, " << o.max_breach_length_cells
+                                        << " cells");
       const Outcome b = run(h, lt::DepressionMethod::breach, o);
+      const std::vector<float> want = rt::breach_hybrid(h, {o.max_breach_depth_m, o.max_breach_length_cells});
+      index_t up = 0, down = 0;
       for (index_t i = 0; i < h.cells(); ++i) {
+        ASSERT_EQ(bits(b.z[i]), bits(want[i])) << "breach differs from the reference at cell " << i;
         if (h.valid[i]) {
           ASSERT_LE(b.z[i], pf[i]) << "breach above fill at cell " << i;
+          up += b.z[i] > h.z[i];
+          down += b.z[i] < h.z[i];
         }
       }
+      ASSERT_EQ(b.stats.cells_raised, up);
+      ASSERT_EQ(b.stats.cells_carved, down);
+      ASSERT_EQ(b.stats.depressions, f.stats.depressions);
       check_nodata_untouched(h, b.z);
       ASSERT_EQ(b.gradient, rt::barnes2014_flat_mask(h, b.z));
       ASSERT_EQ(rt::first_undrained(h, b.z, b.gradient), -1);
+    }
+    // No carve allowed (zero depth or zero length): every depression is filled, as by the fill.
+    for (const bool by_depth : {true, false}) {
+      lt::ConditionOptions none_allowed;
+      if (by_depth) {
+        none_allowed.max_breach_depth_m = 0.0f;
+      } else {
+        none_allowed.max_breach_length_cells = 0;
+      }
+      const Outcome b = run(h, lt::DepressionMethod::breach, none_allowed);
+      for (index_t i = 0; i < h.cells(); ++i) ASSERT_EQ(bits(b.z[i]), bits(pf[i])) << "cell " << i;
+      ASSERT_EQ(b.stats.cells_carved, 0);
     }
   }
 }

@@ -156,13 +156,21 @@ TEST(ConditionBreach, OneCellDamIsCarvedToThePit) {
   EXPECT_EQ(b.gradient, (std::vector<std::int32_t>{0, 0, 0, 0, 0, 4, 2, 0, 0, 0, 0, 0}));
   EXPECT_EQ(b.stats.cells_carved, 1);
   EXPECT_EQ(b.stats.cells_raised, 0);
-  // Hybrid: a carve deeper than 3 m is refused and the pit is filled instead.
+  EXPECT_EQ(b.stats.depressions, 1);
+  EXPECT_EQ(b.stats.depressions_raised, 0);
+  // Hybrid: a cut of 4 m is refused at 3 m; the pit is filled to 3 m, the dam cut to 3 m.
   lt::ConditionOptions o;
   o.max_breach_depth_m = 3.0f;
   const Result f = run(h, lt::DepressionMethod::breach, o);
-  expect_same(f.z, run(h, lt::DepressionMethod::fill).z);
+  expect_same(f.z, {9, 9, 9, 9,
+                    9, 3, 3, 1,
+                    9, 9, 9, 9});
   EXPECT_EQ(f.stats.cells_raised, 1);
-  EXPECT_EQ(f.stats.cells_carved, 0);
+  EXPECT_EQ(f.stats.cells_carved, 1);
+  EXPECT_EQ(f.stats.depressions_raised, 1);
+  // No cut at all: the fill.
+  o.max_breach_depth_m = 0.0f;
+  expect_same(run(h, lt::DepressionMethod::breach, o).z, run(h, lt::DepressionMethod::fill).z);
 }
 
 TEST(ConditionBreach, LongerCarveGoesDownToThePitLevel) {
@@ -173,10 +181,33 @@ TEST(ConditionBreach, LongerCarveGoesDownToThePitLevel) {
                                                        9, 2, 2, 2, 1,
                                                        9, 9, 9, 9, 9});
   lt::ConditionOptions o;
-  o.max_breach_length_cells = 1;  // the second carve needs two cells: fill instead
+  o.max_breach_length_cells = 1;  // two cells to cut at 2 m; at 3 m only the 6
   expect_same(run(h, lt::DepressionMethod::breach, o).z, {9, 9, 9, 9, 9,
                                                           9, 3, 3, 3, 1,
                                                           9, 9, 9, 9, 9});
+}
+
+// Pit A (3 m) spills over 5 m into pit B (2 m), which spills over 8 m to the outlet (1 m).
+TEST(ConditionBreach, CutsRunThroughTheNextDepression) {
+  const rt::HostDem h = dem(3, 6, {9, 9, 9, 9, 9, 9,
+                                   9, 3, 5, 2, 8, 1,
+                                   9, 9, 9, 9, 9, 9});
+  // Complete: A cuts its dam down to 3 m and stops at B's floor; B cuts the 8 m dam to 2 m.
+  expect_same(run(h, lt::DepressionMethod::breach).z, {9, 9, 9, 9, 9, 9,
+                                                       9, 3, 3, 2, 2, 1,
+                                                       9, 9, 9, 9, 9, 9});
+  // At most 3 m deep: B's 6 m cut does not fit, so B is filled (to 8 m). A's 2 m cut fitted
+  // while B was open, but now runs through B's lake at 8 m, 5 m deep: A is filled in the second
+  // round. Each then comes down to the lowest level whose cut fits with the other full: 5 m.
+  lt::ConditionOptions o;
+  o.max_breach_depth_m = 3.0f;
+  const Result r = run(h, lt::DepressionMethod::breach, o);
+  expect_same(r.z, {9, 9, 9, 9, 9, 9,
+                    9, 5, 5, 5, 5, 1,
+                    9, 9, 9, 9, 9, 9});
+  EXPECT_EQ(r.stats.depressions_raised, 2);
+  EXPECT_EQ(r.stats.cells_carved, 1);
+  EXPECT_EQ(r.stats.cells_raised, 2);
 }
 
 TEST(Condition, DegenerateGrids) {
