@@ -2,29 +2,30 @@
 // removal methods for flow path enforcement in digital elevation models"): each depression is
 // drained by a channel cut from its lowest cell along the path water takes over the filled DEM,
 // down to the first cell below it; a depression whose cut would be deeper or longer than the
-// limits is filled instead (as WhiteboxTools' least-cost breaching with its fill option).
+// limits is first filled part way, to the lowest level at which its cut fits (at worst to its
+// spill level: filled, as WhiteboxTools' least-cost breaching does with its fill option).
 //
 // z the DEM; F its Priority-Flood fill; W[b] the water level of pit basin b, so F =
 // max(z, W[basin]) (condition_fill.hpp); d(c) the D8 receiver of c on F with the Barnes 2014 flat
 // gradient (route_d8.hpp), which crosses a filled lake to its spill point. Pit basin b, root r
-// (its lowest cell), gets a level t[b]: z(r) (breached) or W[b] (filled); the ocean t = -inf.
-//   z1(c)   = max(z(c), t[basin(c)])        the filled depressions filled;
+// (its lowest cell), gets a level t[b] in [z(r), W[b]]; the ocean basin t = -inf.
+//   z1(c)   = max(z(c), t[basin(c)])        every basin filled up to its level;
 //   path(b) = r, d(r), d(d(r)), ... up to and including the first cell whose receiver leaves the
 //             domain, stopping before the first cell with z1 < t[b];
 //   carve   every path cell with z1 > t[b] is lowered to t[b] (several pits: the lowest wins,
 //           an atomic min, so the order of the threads does not matter).
-// A depression is filled when its carve at z(r) would lower a cell by more than max_depth
-// metres or lower more than max_length cells. Filling a depression only lengthens and deepens
-// the carves through it, so the filled set is the least fixed point of that rule: rounds from
-// none filled, each pit reading the previous round's levels (deterministic), until no pit
-// changes; every round fills at least one more. Then each filled depression comes down from W
-// to the lowest level at which its carve fits, measured against those levels (the neighbours
-// full), found exactly by bisection over the floats in order (Lindsay's hybrid also fills only
-// part way). Final levels are no higher than the measured ones, so every final carve fits.
-// (Levels part way inside the rounds were tried: two depressions whose paths cross each
-// other's basins then climb above one another by one float step per round.)
+// A carve fits when it lowers no cell by more than max_depth metres and at most max_length
+// cells. Without limits t = z(r). With limits, first the depressions that must rise: filling
+// one (t = W) only lengthens and deepens the carves through it, so the set of filled ones is
+// the least fixed point of "filled when the carve at z(r) does not fit": rounds from none
+// filled, each pit reading the previous round's levels (deterministic), until no pit changes;
+// every round fills at least one more. Then each filled depression comes down from W to the
+// lowest float level at which its carve fits against those levels (the neighbours full): one
+// walk per pit, lowest_fitting_level. Final levels are no higher than the measured ones, so
+// every final carve fits. (Levels part way inside the rounds were tried: two depressions whose
+// paths cross each other's basins then climb above one another by one float step per round.)
 //
-// Everything drains, for any choice of filled set: suppose a connected set K of cells of equal
+// Everything drains, for any levels in [z(r), W]: suppose a connected set K of cells of equal
 // output v has only higher neighbours and no outlet. A cell carved to v lies on a path at level
 // v, which goes on at <= v (so inside K) to an outlet or a cell below v: impossible; so the
 // output on K is z1. The drain pointers of z (condition_drain.hpp) keep z1 non-increasing inside

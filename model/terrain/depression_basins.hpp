@@ -25,7 +25,7 @@ DepressionBasins depression_basins(const kernels::grid_view& g, exec::device_spa
 
 // Steps a) and b) alone: the basin of every cell and the pit roots, as depression_basins gives
 // them (the same ids); returns the number of pits.
-index_t label_basins(const kernels::grid_view& g, exec::device_span<const float> z, exec::device_buffer<std::int32_t>& basin,
-                     exec::device_buffer<std::int64_t>& pit_root, LabelWidth width = LabelWidth::automatic);
+index_t label_basins(const kernels::grid_view& g, exec::device_span<const float> z,
+                     exec::device_buffer<std::int32_t>& basin, exec::device_buffer<std::int64_t>& pit_root, LabelWidth width = LabelWidth::automatic);
 
 }  // namespace leachflow::model::terrain

@@ -115,8 +115,8 @@ std::int64_t drainage_basins(const kernels::grid_view& g, exec::device_span<cons
 
 }  // namespace
 
-index_t label_basins(const kernels::grid_view& g, exec::device_span<const float> z, exec::device_buffer<std::int32_t>& basin,
-                     exec::device_buffer<std::int64_t>& pit_root, LabelWidth width) {
+index_t label_basins(const kernels::grid_view& g, exec::device_span<const float> z,
+                     exec::device_buffer<std::int32_t>& basin, exec::device_buffer<std::int64_t>& pit_root, LabelWidth width) {
   return width == LabelWidth::automatic && g.cells() <= std::numeric_limits<std::int32_t>::max()
              ? drainage_basins<std::int32_t>(g, z, basin, pit_root)
              : drainage_basins<std::int64_t>(g, z, basin, pit_root);
