@@ -197,9 +197,12 @@ int run_terrain(const TerrainCommandOptions& o) {
               static_cast<long long>(dem.grid.cols), static_cast<long long>(dem.grid.rows), cells,
               exec::backend_name().c_str(), exec::concurrency());
   const auto& st = t.conditioned.stats;
-  std::printf("conditioning (%s): %lld cells raised, %lld carved, %lld depressions, %lld flats\n", o.method.c_str(),
+  std::printf("conditioning (%s): %lld cells raised, %lld carved, %lld depressions", o.method.c_str(),
               static_cast<long long>(st.cells_raised), static_cast<long long>(st.cells_carved),
-              static_cast<long long>(st.depressions), static_cast<long long>(st.flats));
+              static_cast<long long>(st.depressions));
+  if (st.depressions_raised > 0)
+    std::printf(" (%lld filled part way for the breach limits)", static_cast<long long>(st.depressions_raised));
+  std::printf(", %lld flats\n", static_cast<long long>(st.flats));
   std::printf("%-12s %10s %10s %14s\n", "stage", "seconds", "Mcells/s", "device B/cell");
   for (const auto& s : timings)
     std::printf("%-12s %10.3f %10.1f %14.1f\n", s.name.c_str(), s.seconds,

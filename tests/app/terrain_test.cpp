@@ -47,12 +47,14 @@ struct Dammed {
     leachflow::io::write_geotiff<float>(dem, grid, z, -9999.0);
   }
   ~Dammed() { fs::remove_all(dir); }
+  mutable std::string printed;  // stdout of the last run
 
   // The conditioned DEM of `leachflow terrain` with these options.
   std::vector<float> conditioned(const std::string& name, const std::string& options) const {
     const fs::path out = dir / name;
     const auto r = run_cli(fmt::format("terrain '{}' -o '{}' {}", dem, out.string(), options));
     EXPECT_EQ(r.code, 0) << r.err;
+    printed = r.out;
     return leachflow::io::read_raster((out / "conditioned_dem.tif").string()).values;
   }
 };
@@ -74,6 +76,7 @@ TEST(LeachflowTerrain, BreachCutsTheDamFillRaisesTheLake) {
   const auto limited = d.conditioned("limited", "--method breach --max-breach-depth 3");
   EXPECT_EQ(at(limited, dam_row - 1, valley), 182.0f);
   EXPECT_EQ(at(limited, dam_row, valley), 182.0f);
+  EXPECT_NE(d.printed.find("1 depressions (1 filled part way for the breach limits)"), std::string::npos) << d.printed;
   // No cut allowed: the fill.
   EXPECT_EQ(d.conditioned("none", "--method breach --max-breach-depth 0"), fill);
 }
