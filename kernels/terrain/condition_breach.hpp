@@ -20,10 +20,10 @@
 // the least fixed point of "filled when the carve at z(r) does not fit": rounds from none
 // filled, each pit reading the previous round's levels (deterministic), until no pit changes;
 // every round fills at least one more. Then each filled depression comes down from W to the
-// lowest float level at which its carve fits against those levels (the neighbours full): one
-// walk per pit, lowest_fitting_level. Final levels are no higher than the measured ones, so
-// every final carve fits. (Levels part way inside the rounds were tried: two depressions whose
-// paths cross each other's basins then climb above one another by one float step per round.)
+// lowest float level at which its carve fits against those levels (the neighbours full), in
+// condition_breach_level.hpp. Final levels are no higher than the measured ones, so every final
+// carve fits. (Levels part way inside the rounds were tried: two depressions whose paths cross
+// each other's basins then climb above one another by one float step per round.)
 //
 // Everything drains, for any levels in [z(r), W]: suppose a connected set K of cells of equal
 // output v has only higher neighbours and no outlet. A cell carved to v lies on a path at level
@@ -103,122 +103,6 @@ struct breach_level_round {
     const bool fill = t < water[own] && !path.fits(pit_root[k], own, t, max_depth, max_length);
     t_next[own] = fill ? water[own] : t;
     return fill ? 1 : 0;
-  }
-};
-
-// The lowest float t with !(top - t > max_depth) or t >= top: how low a level may go when the
-// highest cell its carve meets is `top`. Bisection over the floats in order (no walk: cheap).
-LF_HD inline float depth_bound(float top, float max_depth) {
-  constexpr float inf = std::numeric_limits<float>::infinity();
-  if (max_depth == inf) return -inf;
-  std::uint32_t lo = ordered_key(-inf), hi = ordered_key(top);
-  while (hi - lo > 1) {
-    const std::uint32_t mid = lo + (hi - lo) / 2;
-    if (top - from_ordered_key(mid) > max_depth) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return from_ordered_key(hi);
-}
-
-// The smallest float above v (both zeros lie below the first positive one).
-LF_HD inline float float_above(float v) {
-  return v == 0.0f ? std::numeric_limits<float>::denorm_min() : from_ordered_key(ordered_key(v) + 1);
-}
-
-// The (n + 1)-th largest of the values seen, for length limits n < capacity: the lowest level
-// at which at most n of them lie above it (-inf while n + 1 have not been seen).
-struct largest_values {
-  static constexpr int capacity = 64;
-  float v[capacity];  // descending
-  int size = 0;
-  LF_HD void add(float x, int keep) {
-    if (size == keep && !(x > v[keep - 1])) return;
-    int i = size < keep ? size++ : keep - 1;
-    for (; i > 0 && v[i - 1] < x; --i) v[i] = v[i - 1];
-    v[i] = x;
-  }
-};
-
-// After the rounds: t_out[k + 1] = the lowest level at which filled pit k's carve fits against
-// the rounds' levels path.t. One walk: for each cell where the path could stop (a cell of another
-// basin, below the level), the levels that stop there form an interval (its value, the lowest
-// value of the other basins before it]; the limits bound the level from below by what lies
-// before it (the highest value, and the (n + 1)-th highest for a length n). The bounds only
-// rise along the path and the intervals only fall, so the walk ends where they cross. Length
-// limits of 64 cells or more take the bisection over walks instead (path.fits), same answer.
-struct lowest_fitting_level {
-  breach_path path;
-  exec::device_span<const std::int64_t> pit_root;
-  exec::device_span<const float> water;
-  float max_depth;
-  index_t max_length;
-  exec::device_span<float> t_out;
-
-  LF_HD float by_bisection(index_t root, std::int32_t own) const {
-    std::uint32_t lo = ordered_key(path.z[root]), hi = ordered_key(water[own]);
-    while (hi - lo > 1) {
-      const std::uint32_t mid = lo + (hi - lo) / 2;
-      if (path.fits(root, own, from_ordered_key(mid), max_depth, max_length)) {
-        hi = mid;
-      } else {
-        lo = mid;
-      }
-    }
-    return from_ordered_key(hi);
-  }
-
-  LF_HD float by_one_walk(index_t root, std::int32_t own) const {
-    constexpr float inf = std::numeric_limits<float>::infinity();
-    const bool counted = max_length < largest_values::capacity;
-    const int keep = counted ? static_cast<int>(max_length) + 1 : 0;
-    largest_values largest;
-    float best = water[own];     // fits
-    float ceiling = inf;         // lowest value of the other basins so far: a level must not exceed it
-    float bound = path.z[root];  // what the limits and the root ask of a level so far
-    float top = -inf;
-    bool walked = true;
-    for (index_t c = path.next(root); c >= 0; c = path.next(c)) {
-      const bool mine = path.basin[c] == own;
-      const float v = mine ? path.z[c] : path.filled_to_level(c, own, 0.0f);
-      if (!mine) {  // stop here: a level in (v, ceiling]
-        const float stop = float_above(v) > bound ? float_above(v) : bound;
-        if (stop <= ceiling && stop < best) best = stop;
-        if (v < ceiling) ceiling = v;
-      }
-      if (v > top) {
-        top = v;
-        const float d = depth_bound(top, max_depth);
-        if (d > bound) bound = d;
-      }
-      if (counted) {
-        largest.add(v, keep);
-        if (largest.size == keep && largest.v[keep - 1] > bound) bound = largest.v[keep - 1];
-      }
-      if (bound > ceiling || bound >= best) {
-        walked = false;
-        break;
-      }
-    }
-    if (walked && bound <= ceiling && bound < best) best = bound;  // through to the outlet
-    return best;
-  }
-
-  LF_HD void operator()(index_t k) const {
-    const auto own = static_cast<std::int32_t>(k + 1);
-    const index_t root = pit_root[k];
-    if (k == 0) t_out[0] = path.t[0];
-    if (path.t[own] <= path.z[root]) {  // breached, or never a depression
-      t_out[own] = path.t[own];
-      return;
-    }
-    const bool one_walk =
-        max_length < largest_values::capacity || max_length == std::numeric_limits<index_t>::max();
-    const float t = one_walk ? by_one_walk(root, own) : by_bisection(root, own);
-    // One zero for both (they fit alike): W's own where the level is W, else +0.
-    t_out[own] = t == water[own] ? water[own] : t == 0.0f ? 0.0f : t;
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "kernels/exec/exec.hpp"
 #include "kernels/terrain/condition_breach.hpp"
+#include "kernels/terrain/condition_breach_level.hpp"
 #include "kernels/terrain/condition_fill.hpp"
 #include "model/terrain/condition.hpp"
 #include "model/terrain/depression_basins.hpp"
